@@ -26,7 +26,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * Complexity per iteration: 2·n·k² flops (GEMM) + O(n·k) element-wise; memory 6 buffers of [chunk, k].
  */
-public final class NonNegativeFista {
+public final class NonNegativeFista implements NonNegativeLassoSolver {
 
     static {
         OpenBlasCoreType.apply();
@@ -115,9 +115,14 @@ public final class NonNegativeFista {
         return options;
     }
 
-    /** @return the dictionary */
+    @Override
     public Dictionary dictionary() {
         return dictionary;
+    }
+
+    @Override
+    public double lambda() {
+        return options.lambda();
     }
 
     /**
@@ -127,6 +132,7 @@ public final class NonNegativeFista {
      * @return codes [n, k], per-row objective and iterations
      * @throws IllegalArgumentException on null, an empty batch, a dimension mismatch or NaN/Inf
      */
+    @Override
     public SparseCodes solve(INDArray h) {
         return solve(h, null);
     }
@@ -139,6 +145,7 @@ public final class NonNegativeFista {
      * @return codes, per-row objective and iterations
      * @throws IllegalArgumentException on bad shapes or values
      */
+    @Override
     public SparseCodes solve(INDArray h, INDArray warmStart) {
         InputChecks.finiteMatrix(h, "input H", dictionary.dimension());
         INDArray warm = null;

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -24,7 +25,9 @@ import java.util.SplittableRandom;
  * dictionary learning for sparse coding", ICML, Algorithms 1 and 2, with the mini-batch extension of §3.4.3):
  * <pre>  min_{D ∈ C, α ≥ 0}  Σ_j ½‖h_j − Dα_j‖² + λ‖α_j‖₁,   C = {D : ‖d_j‖₂ ≤ 1 (and d_j ≥ 0 if asked)}</pre>
  *
- * <p>Each mini-batch X_t is coded with {@link NonNegativeFista} on the current dictionary; the sufficient statistics
+ * <p>Each mini-batch X_t is coded on the current dictionary, by default with working-set coordinate descent to the
+ * optimum ({@link NonNegativeCoordinateDescent}; {@link CodeSolver#FISTA} keeps the batched ND4J iteration for other
+ * backends); the sufficient statistics
  * are updated as A ← βA + αᵀα/η and B ← βB + αᵀX/η (η the batch size, β = (θ + 1 − η)/(θ + 1) with θ = tη for
  * t &lt; η and η² + t − η after); then one pass of block-coordinate descent updates every atom,
  * u_j = d_j + (b_j − D a_j)/A_jj, projected onto the unit ball (after clipping to ≥ 0 for non-negative atoms). An atom
@@ -52,6 +55,18 @@ public final class OnlineDictionaryLearner {
     private static final Logger LOG = LoggerFactory.getLogger(OnlineDictionaryLearner.class);
     /** Atoms per GEMM block in the dictionary update. */
     static final int BLOCK = 64;
+    /** Working-set rounds per row of the coordinate-descent code solver. */
+    static final int CD_MAX_ROUNDS = 200;
+    /** Coordinate sweeps per round of the coordinate-descent code solver. */
+    static final int CD_MAX_SWEEPS = 1000;
+
+    /** How the codes of each mini-batch are computed. */
+    public enum CodeSolver {
+        /** {@link NonNegativeCoordinateDescent}: working-set coordinate descent to the optimum (fast on a CPU). */
+        COORDINATE_DESCENT,
+        /** {@link NonNegativeFista}: batched projected FISTA on ND4J arrays (any backend). */
+        FISTA
+    }
 
     /** How the atoms start. */
     public enum Initialisation {
@@ -73,17 +88,23 @@ public final class OnlineDictionaryLearner {
      * @param seed             seed for initialisation, shuffling and re-initialisation
      * @param nonNegativeAtoms also constrain atoms to be ≥ 0
      * @param normaliseInput   L2-normalise every input row (the MLSM method normalises teacher states)
-     * @param codeIterations   FISTA iteration cap for the codes of each batch
-     * @param codeTolerance    FISTA per-row relative-change tolerance
+     * @param codeSolver       how the codes of each batch are computed
+     * @param codeIterations   FISTA iteration cap for the codes of each batch (FISTA only)
+     * @param codeTolerance    FISTA per-row relative-change tolerance, or the coordinate-descent KKT tolerance
+     *                         relative to ‖h‖
+     * @param threads          threads of the coordinate-descent code solver
+     * @param forgetting       ρ ≥ 0: the statistics decay by an extra (t/(t+1))^ρ at iteration t, so the early,
+     *                         poorly coded batches fade (Mairal et al. 2010, JMLR, §3.4.3); 0 = the 2009 weights
      * @param initialisation   DATA or RANDOM
      * @param unusedThreshold  A_jj below this re-initialises atom j (A is normalised per row)
      * @param dataDescription  free text recorded in the provenance
      * @param logEvery         log a progress line every this many iterations (0 = never)
      */
     public record Options(int atoms, double lambda, int batchSize, long maxIterations, int passes, long seed,
-                          boolean nonNegativeAtoms, boolean normaliseInput, int codeIterations, double codeTolerance,
-                          Initialisation initialisation, double unusedThreshold, String dataDescription,
-                          int logEvery) {
+                          boolean nonNegativeAtoms, boolean normaliseInput, CodeSolver codeSolver,
+                          int codeIterations, double codeTolerance, int threads, double forgetting,
+                          Initialisation initialisation,
+                          double unusedThreshold, String dataDescription, int logEvery) {
 
         /** Validates every field. */
         public Options {
@@ -103,8 +124,19 @@ public final class OnlineDictionaryLearner {
             if (codeIterations < 1) {
                 throw new IllegalArgumentException("codeIterations must be >= 1, got " + codeIterations);
             }
-            if (!(codeTolerance >= 0)) {
-                throw new IllegalArgumentException("codeTolerance must be >= 0, got " + codeTolerance);
+            if (codeSolver == null) {
+                throw new IllegalArgumentException("codeSolver must not be null");
+            }
+            if (!(codeTolerance >= 0) || codeSolver == CodeSolver.COORDINATE_DESCENT
+                    && !(codeTolerance > 0 && codeTolerance < 1)) {
+                throw new IllegalArgumentException("codeTolerance must be " + (codeSolver == CodeSolver.FISTA
+                        ? ">= 0" : "in (0, 1) for coordinate descent") + ", got " + codeTolerance);
+            }
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+            }
+            if (!(forgetting >= 0) || Double.isInfinite(forgetting)) {
+                throw new IllegalArgumentException("forgetting (rho) must be finite and >= 0, got " + forgetting);
             }
             if (initialisation == null) {
                 throw new IllegalArgumentException("initialisation must not be null");
@@ -239,8 +271,8 @@ public final class OnlineDictionaryLearner {
         private final int k = options.atoms();
         private int d = -1;
         private float[] atoms;          // k·d, atom j at [j·d, (j+1)·d)
-        private INDArray statA;         // [k, k]  A = Σ ααᵀ (decayed, per row)
-        private INDArray statB;         // [k, d]  B = Σ α xᵀ (decayed, per row)
+        private float[] statA;          // k·k  A = Σ ααᵀ (decayed, per row), row-major
+        private float[] statB;          // k·d  B = Σ α xᵀ (decayed, per row), atom-major
         private double[] eigenvector;   // power-iteration warm start
         private long iteration;
         private long rowsSeen;
@@ -298,8 +330,8 @@ public final class OnlineDictionaryLearner {
             for (int j = fromData; j < k; j++) {
                 randomAtom(j);
             }
-            statA = Nd4j.zeros(DataType.FLOAT, k, k);
-            statB = Nd4j.zeros(DataType.FLOAT, k, d);
+            statA = new float[k * k];
+            statB = new float[k * d];
             Deque<INDArray> replay = new ArrayDeque<>(buffered);
             return new Iterator<>() {
                 @Override
@@ -365,28 +397,32 @@ public final class OnlineDictionaryLearner {
             INDArray x = prepare(raw);                                                  // [η, d]
             int eta = (int) x.rows();
             INDArray byAtom = Nd4j.createFromArray(atoms).reshape(k, d);                // [k, d]
-            INDArray dict = byAtom.transpose().dup('c');                                // [d, k]
             INDArray gram = Nd4j.create(DataType.FLOAT, k, k);
             Nd4j.gemm(byAtom, byAtom, gram, false, true, 1.0, 0.0);                     // [k, k] DᵀD
-            PowerIteration.Estimate e = PowerIteration.largestEigenvalue(gram, eigenvector);
-            eigenvector = e.vector();
-            double lipschitz = Math.max(e.value() * PowerIteration.SAFETY, 1e-12);
-            FistaKernel kernel = new FistaKernel(dict, gram, lipschitz, options.lambda(), options.codeIterations(),
-                    options.codeTolerance(), true, eta);
-            SparseCodes codes = kernel.solve(x, null);
-            INDArray alpha = codes.codes();                                             // [η, k]
+            SparseCodes codes;
+            if (options.codeSolver() == CodeSolver.FISTA) {
+                PowerIteration.Estimate e = PowerIteration.largestEigenvalue(gram, eigenvector);
+                eigenvector = e.vector();
+                double lipschitz = Math.max(e.value() * PowerIteration.SAFETY, 1e-12);
+                FistaKernel kernel = new FistaKernel(byAtom.transpose().dup('c'), gram, lipschitz, options.lambda(),
+                        options.codeIterations(), options.codeTolerance(), true, eta);
+                codes = kernel.solve(x, null);
+            } else {
+                CoordinateDescentKernel kernel = new CoordinateDescentKernel(gram.data().asFloat(), k,
+                        options.lambda(), options.codeTolerance(), CD_MAX_ROUNDS, CD_MAX_SWEEPS);
+                codes = NonNegativeCoordinateDescent.solveWith(kernel, byAtom, true, x, null, eta, options.threads());
+            }
+            float[] alpha = codes.codes().data().asFloat();                             // η·k
             long t1 = System.nanoTime();
             codingNanos += t1 - t0;
             iteration++;
             rowsSeen += eta;
-            // Mairal et al. 2009 §3.4.3: β = (θ + 1 − η)/(θ + 1), θ = tη if t < η else η² + t − η
+            // Mairal et al. 2009 §3.4.3: β = (θ + 1 − η)/(θ + 1), θ = tη if t < η else η² + t − η,
+            // times (t/(t+1))^ρ to forget the statistics of the first iterations (codes of a poor dictionary)
             double t = iteration;
             double theta = t < eta ? t * eta : (double) eta * eta + t - eta;
-            double beta = (theta + 1 - eta) / (theta + 1);
-            Nd4j.gemm(alpha, alpha, statA, true, false, 1.0 / eta, beta);             // A ← βA + αᵀα/η  [k, k]
-            Nd4j.gemm(alpha, x, statB, true, false, 1.0 / eta, beta);                 // B ← βB + αᵀX/η  [k, d]
-            int used = (int) alpha.gt(0).castTo(DataType.FLOAT).sum(0).gt(0).castTo(DataType.FLOAT)
-                    .sumNumber().longValue();
+            double beta = (theta + 1 - eta) / (theta + 1) * Math.pow(t / (t + 1), options.forgetting());
+            int used = accumulate(alpha, x.dup('c').data().asFloat(), eta, (float) beta);
             long t2 = System.nanoTime();
             statisticsNanos += t2 - t1;
             int reinit = updateAtoms(x);
@@ -413,14 +449,63 @@ public final class OnlineDictionaryLearner {
         }
 
         /**
+         * A ← βA + αᵀα/η and B ← βB + αᵀX/η from the non-zeros of each code row (codes are sparse, so this costs
+         * O(η·(s² + s·d)) for s non-zeros per row instead of two dense GEMMs).
+         *
+         * @return atoms used by at least one row of the batch
+         */
+        private int accumulate(float[] alpha, float[] rows, int eta, float beta) {
+            for (int i = 0; i < statA.length; i++) {
+                statA[i] *= beta;
+            }
+            for (int i = 0; i < statB.length; i++) {
+                statB[i] *= beta;
+            }
+            float inv = 1f / eta;
+            int[] nz = new int[k];
+            float[] val = new float[k];
+            boolean[] usedAtom = new boolean[k];
+            for (int r = 0; r < eta; r++) {
+                int s = 0;
+                int off = r * k;
+                for (int j = 0; j < k; j++) {
+                    float v = alpha[off + j];
+                    if (v != 0f) {
+                        nz[s] = j;
+                        val[s++] = v;
+                    }
+                }
+                int xo = r * d;
+                for (int p = 0; p < s; p++) {
+                    int jp = nz[p];
+                    usedAtom[jp] = true;
+                    float vp = val[p] * inv;
+                    int ao = jp * k;
+                    for (int q = 0; q < s; q++) {
+                        statA[ao + nz[q]] += vp * val[q];
+                    }
+                    int bo = jp * d;
+                    for (int i = 0; i < d; i++) {
+                        statB[bo + i] += vp * rows[xo + i];
+                    }
+                }
+            }
+            int used = 0;
+            for (boolean u : usedAtom) {
+                used += u ? 1 : 0;
+            }
+            return used;
+        }
+
+        /**
          * Algorithm 2: one block-coordinate pass over the atoms, j = 0..k−1 in order; returns the number
          * re-initialised. Exact Gauss–Seidel computed in blocks of {@link #BLOCK} atoms: D·a_j for a whole block is
          * one GEMM on the atoms as they stand when the block starts, and the in-block updates made before atom j are
          * added back as a small correction, so the result equals the atom-by-atom sweep.
          */
         private int updateAtoms(INDArray x) {
-            float[] a = statA.data().asFloat();                                         // k·k (symmetric)
-            float[] b = statB.data().asFloat();                                         // k·d
+            float[] a = statA;                                                          // k·k (symmetric)
+            float[] b = statB;                                                          // k·d
             INDArray current = Nd4j.createFromArray(atoms).reshape(k, d);               // [k, d]
             float[] delta = new float[BLOCK * d];
             float[] u = new float[d];
@@ -430,7 +515,7 @@ public final class OnlineDictionaryLearner {
             for (int j0 = 0; j0 < k; j0 += BLOCK) {
                 int j1 = Math.min(k, j0 + BLOCK);
                 int s = j1 - j0;
-                INDArray aBlock = statA.get(NDArrayIndex.interval(j0, j1), NDArrayIndex.all());  // [s, k]
+                INDArray aBlock = Nd4j.createFromArray(Arrays.copyOfRange(a, j0 * k, j1 * k)).reshape(s, k);
                 float[] p = Nd4j.gemm(aBlock, current, false, false).data().asFloat();          // [s, d] = A_J·D
                 for (int q = 0; q < s; q++) {
                     int j = j0 + q;
@@ -504,14 +589,20 @@ public final class OnlineDictionaryLearner {
             attrs.put("passes", Integer.toString(pass));
             attrs.put("nonNegativeAtoms", Boolean.toString(options.nonNegativeAtoms()));
             attrs.put("normaliseInput", Boolean.toString(options.normaliseInput()));
+            attrs.put("codeSolver", options.codeSolver().name());
+            attrs.put("forgetting", Double.toString(options.forgetting()));
             attrs.put("codeIterations", Integer.toString(options.codeIterations()));
             attrs.put("codeTolerance", Double.toString(options.codeTolerance()));
             attrs.put("initialisation", options.initialisation().name());
-            attrs.put("algorithm", "Mairal et al. 2009 online dictionary learning, non-negative FISTA codes");
+            attrs.put("algorithm", "Mairal et al. 2009 online dictionary learning, non-negative "
+                    + (options.codeSolver() == CodeSolver.FISTA ? "FISTA" : "working-set coordinate-descent")
+                    + " codes");
             DictionaryProvenance prov = new DictionaryProvenance(options.lambda(), k, d, iteration, rowsSeen,
                     options.seed(), options.dataDescription(), SparseLibrary.VERSION, Instant.now().toString(), attrs);
-            LOG.info("dictionary learning done: {} iterations, {} rows, {} passes, {} s", iteration, rowsSeen, pass,
-                    String.format("%.1f", (System.nanoTime() - start) / 1e9));
+            LOG.info("dictionary learning done: {} iterations, {} rows, {} passes, {} s (codes {} s, statistics {} s, "
+                            + "atom update {} s)", iteration, rowsSeen, pass,
+                    String.format("%.1f", (System.nanoTime() - start) / 1e9), String.format("%.1f", codingNanos / 1e9),
+                    String.format("%.1f", statisticsNanos / 1e9), String.format("%.1f", updateNanos / 1e9));
             return Dictionary.of(m, prov);
         }
     }
@@ -561,8 +652,11 @@ public final class OnlineDictionaryLearner {
         private long seed;
         private boolean nonNegativeAtoms;
         private boolean normaliseInput = true;
+        private CodeSolver codeSolver = CodeSolver.COORDINATE_DESCENT;
         private int codeIterations = 100;
-        private double codeTolerance = 1e-3;
+        private Double codeTolerance;
+        private int threads = Runtime.getRuntime().availableProcessors();
+        private double forgetting = 4;
         private Initialisation initialisation = Initialisation.DATA;
         private double unusedThreshold = 1e-6;
         private String dataDescription = "";
@@ -620,13 +714,35 @@ public final class OnlineDictionaryLearner {
             return this;
         }
 
+        /** @param v how the codes of each batch are computed @return this */
+        public Builder codeSolver(CodeSolver v) {
+            codeSolver = v;
+            return this;
+        }
+
+        /** @param v threads of the coordinate-descent code solver @return this */
+        public Builder threads(int v) {
+            threads = v;
+            return this;
+        }
+
+        /** @param v forgetting exponent ρ ≥ 0 of the early statistics (default 4; 0 = the 2009 weights) @return this */
+        public Builder forgetting(double v) {
+            forgetting = v;
+            return this;
+        }
+
         /** @param v FISTA iteration cap per batch @return this */
         public Builder codeIterations(int v) {
             codeIterations = v;
             return this;
         }
 
-        /** @param v FISTA relative-change tolerance per batch @return this */
+        /**
+         * @param v FISTA relative-change tolerance per batch (default 1e-3), or the coordinate-descent KKT tolerance
+         *          relative to ‖h‖ (default 1e-4)
+         * @return this
+         */
         public Builder codeTolerance(double v) {
             codeTolerance = v;
             return this;
@@ -664,9 +780,10 @@ public final class OnlineDictionaryLearner {
 
         /** @return the options these settings make (validated) */
         public Options options() {
+            double tol = codeTolerance != null ? codeTolerance : codeSolver == CodeSolver.FISTA ? 1e-3 : 1e-4;
             return new Options(atoms, lambda, batchSize, maxIterations, passes, seed, nonNegativeAtoms,
-                    normaliseInput, codeIterations, codeTolerance, initialisation, unusedThreshold, dataDescription,
-                    logEvery);
+                    normaliseInput, codeSolver, codeIterations, tol, threads, forgetting, initialisation, unusedThreshold,
+                    dataDescription, logEvery);
         }
 
         /** @return the validated learner */

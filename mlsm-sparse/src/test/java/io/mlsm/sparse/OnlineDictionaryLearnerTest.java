@@ -2,6 +2,8 @@ package io.mlsm.sparse;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -44,13 +46,14 @@ class OnlineDictionaryLearnerTest {
         return cos.max(1).toDoubleVector();
     }
 
-    @Test
-    void recoversPlantedAtomsAndApproachesThePlantedObjective() {
+    @ParameterizedTest
+    @EnumSource(OnlineDictionaryLearner.CodeSolver.class)
+    void recoversPlantedAtomsAndApproachesThePlantedObjective(OnlineDictionaryLearner.CodeSolver codeSolver) {
         List<LearningProgress> progress = new ArrayList<>();
         List<float[]> snapshots = new ArrayList<>();
         OnlineDictionaryLearner learner = OnlineDictionaryLearner.builder().atoms(16).lambda(LAMBDA).batchSize(100)
                 .maxIterations(0).passes(4).normaliseInput(false).seed(7).dataDescription("planted").codeIterations(50)
-                .listener(progress::add).logEvery(0).build();
+                .codeSolver(codeSolver).listener(progress::add).logEvery(0).build();
         learner.observeAtoms(snapshots::add);
         Dictionary dict = learner.fit(planted.data());
 
@@ -77,6 +80,7 @@ class OnlineDictionaryLearnerTest {
         assertEquals(16_000, dict.provenance().rowsSeen());
         assertEquals(7, dict.provenance().seed());
         assertEquals("planted", dict.provenance().data());
+        assertEquals(codeSolver.name(), dict.provenance().attributes().get("codeSolver"));
 
         // constraint after every update: ‖d_j‖ ≤ 1
         for (float[] atoms : snapshots) {
@@ -154,12 +158,43 @@ class OnlineDictionaryLearnerTest {
     }
 
     @Test
+    void forgettingTheFirstBatchesLowersTheObjectiveOfOnePass() {
+        // harder than the recovery case: 48 atoms in dimension 40, 5 per row, one pass of 60 small batches; the
+        // data-initialised dictionary codes the first batches badly, and with the 2009 weights (ρ = 0) those
+        // statistics keep their weight for the whole pass
+        PlantedData p = PlantedData.make(3000, 40, 48, 5, 0.01, 4, DataType.FLOAT);
+        double[] objective = new double[2];
+        double[] rho = {0, 4};
+        for (int i = 0; i < 2; i++) {
+            Dictionary d = OnlineDictionaryLearner.builder().atoms(48).lambda(LAMBDA).batchSize(50).maxIterations(0)
+                    .normaliseInput(false).seed(9).forgetting(rho[i]).logEvery(0).build()
+                    .fit(batches(p.data(), 50).iterator());
+            assertEquals(Double.toString(rho[i]), d.provenance().attributes().get("forgetting"));
+            objective[i] = NonNegativeCoordinateDescent.builder(d).lambda(LAMBDA).build().solve(p.data())
+                    .meanObjective();
+        }
+        double planted48 = NonNegativeCoordinateDescent.builder(PlantedData.dictionary(p.atoms(), LAMBDA)).build()
+                .solve(p.data()).meanObjective();
+        assertTrue(objective[1] < objective[0], "rho 4 " + objective[1] + " vs rho 0 " + objective[0]);
+        assertTrue(objective[1] - planted48 < 0.5 * (objective[0] - planted48), "gap to the planted objective "
+                + planted48 + ": rho 4 " + objective[1] + ", rho 0 " + objective[0]);
+    }
+
+    @Test
     void rejectsBadInput() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OnlineDictionaryLearner.builder().atoms(0).build());
         assertTrue(e.getMessage().contains("atoms"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> OnlineDictionaryLearner.builder().lambda(-1).build());
         assertTrue(e.getMessage().contains("lambda"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> OnlineDictionaryLearner.builder().forgetting(-1).build());
+        assertTrue(e.getMessage().contains("forgetting"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> OnlineDictionaryLearner.builder().threads(0).build());
+        assertTrue(e.getMessage().contains("threads"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> OnlineDictionaryLearner.builder().codeTolerance(0)
+                .build());
+        assertTrue(e.getMessage().contains("codeTolerance") && e.getMessage().contains("coordinate descent"),
+                e.getMessage());
         OnlineDictionaryLearner learner = OnlineDictionaryLearner.builder().atoms(4).batchSize(10).logEvery(0).build();
         e = assertThrows(IllegalArgumentException.class,
                 () -> learner.fit(Collections.<INDArray>emptyList().iterator()));

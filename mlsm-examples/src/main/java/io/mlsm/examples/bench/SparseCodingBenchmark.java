@@ -2,6 +2,7 @@ package io.mlsm.examples.bench;
 
 import io.mlsm.sparse.Dictionary;
 import io.mlsm.sparse.DictionaryProvenance;
+import io.mlsm.sparse.NonNegativeCoordinateDescent;
 import io.mlsm.sparse.NonNegativeFista;
 import io.mlsm.sparse.OnlineDictionaryLearner;
 import io.mlsm.sparse.SparseCodes;
@@ -33,10 +34,12 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>solver: non-negative lasso codes of the first {@code --encode-n} rows with the true dictionary
- *       ({@link NonNegativeFista} vs {@code sparse_encode(lasso_cd, positive=True)});</li>
- *   <li>dictionary learning: one pass over {@code --n} rows ({@link OnlineDictionaryLearner} vs
+ *       ({@link NonNegativeCoordinateDescent} at {@code --cd-tolerance}, and {@link NonNegativeFista} at
+ *       {@code --tolerance} unless {@code --no-fista}, vs {@code sparse_encode(lasso_cd, positive=True)});</li>
+ *   <li>dictionary learning: one pass over {@code --n} rows in mini-batches of {@code --batch}
+ *       ({@link OnlineDictionaryLearner} with coordinate-descent codes at {@code --fit-tolerance} vs
  *       {@code MiniBatchDictionaryLearning}), then the objective of the learned dictionary on the first
- *       {@code --encode-n} rows.</li>
+ *       {@code --encode-n} rows, both re-encoded to the optimum (coordinate descent vs {@code lasso_cd}).</li>
  * </ul>
  * Data: when {@code /usr/bin/python3} has numpy, the peer's own {@code make_data} writes it to .npy files (identical
  * draws); otherwise Java generates statistically identical data (different draws) and says so. The peer runs first
@@ -60,7 +63,8 @@ public final class SparseCodingBenchmark {
 
     /** Parsed command line. */
     record Args(int n, int encodeN, int d, int k, double lambda, long seed, int batch, double tolerance,
-                double fitTolerance, int fitCodeIterations, boolean peer, Path shared, Path work) {
+                double cdTolerance, double fitTolerance, OnlineDictionaryLearner.Initialisation init, boolean fista, boolean peer,
+                Path shared, Path work) {
         static Args parse(String[] a) {
             Map<String, String> m = new LinkedHashMap<>();
             for (int i = 0; i < a.length; i++) {
@@ -68,7 +72,7 @@ public final class SparseCodingBenchmark {
                     throw new IllegalArgumentException("unexpected argument " + a[i]);
                 }
                 String key = a[i].substring(2);
-                if (key.equals("no-peer")) {
+                if (key.equals("no-peer") || key.equals("no-fista")) {
                     m.put(key, "true");
                 } else {
                     if (i + 1 >= a.length) {
@@ -85,9 +89,10 @@ public final class SparseCodingBenchmark {
                     Double.parseDouble(m.getOrDefault("lambda", "0.05")), Long.parseLong(m.getOrDefault("seed", "0")),
                     Integer.parseInt(m.getOrDefault("batch", "512")),
                     Double.parseDouble(m.getOrDefault("tolerance", "1e-3")),
-                    Double.parseDouble(m.getOrDefault("fit-tolerance", "1e-2")),
-                    Integer.parseInt(m.getOrDefault("fit-code-iterations", "30")),
-                    !m.containsKey("no-peer"), shared, work);
+                    Double.parseDouble(m.getOrDefault("cd-tolerance", "1e-5")),
+                    Double.parseDouble(m.getOrDefault("fit-tolerance", "1e-4")),
+                    OnlineDictionaryLearner.Initialisation.valueOf(m.getOrDefault("init", "DATA")),
+                    !m.containsKey("no-fista"), !m.containsKey("no-peer"), shared, work);
         }
     }
 
@@ -133,17 +138,28 @@ public final class SparseCodingBenchmark {
         }
         INDArray xe = x.get(NDArrayIndex.interval(0, a.encodeN()), NDArrayIndex.all()).dup();  // [encodeN, d]
 
-        // ---- solver with the true dictionary (Gram + L computed inside the timing, as sklearn does)
+        // ---- solvers with the true dictionary (Gram computed inside the timing, as sklearn does)
         warmUp(atoms, a);
         long t0 = System.nanoTime();
         Dictionary truth = Dictionary.of(atoms, DictionaryProvenance.of(a.lambda(), a.k(), a.d(), "planted D0"));
-        NonNegativeFista fista = NonNegativeFista.builder(truth).tolerance(a.tolerance()).build();
-        SparseCodes codes = fista.solve(xe);
+        SparseCodes codes = NonNegativeCoordinateDescent.builder(truth).tolerance(a.cdTolerance()).build().solve(xe);
         double solveS = (System.nanoTime() - t0) / 1e9;
         double solveObj = codes.meanObjective();
-        System.out.printf(Locale.ROOT, "mlsm solver: %d rows in %.2f s (%.0f rows/s), obj/row %.6f, nnz/row %.2f, "
-                        + "iterations mean %.1f max %d%n", a.encodeN(), solveS, a.encodeN() / solveS, solveObj,
-                codes.meanNonZeros(), codes.meanIterations(), codes.maxIterations());
+        System.out.printf(Locale.ROOT, "mlsm coordinate descent: %d rows in %.2f s (%.0f rows/s), obj/row %.6f, "
+                        + "nnz/row %.2f, sweeps mean %.1f max %d%n", a.encodeN(), solveS, a.encodeN() / solveS,
+                solveObj, codes.meanNonZeros(), codes.meanIterations(), codes.maxIterations());
+        double fistaS = Double.NaN;
+        double fistaObj = Double.NaN;
+        if (a.fista()) {
+            t0 = System.nanoTime();
+            Dictionary truth2 = Dictionary.of(atoms, DictionaryProvenance.of(a.lambda(), a.k(), a.d(), "planted D0"));
+            SparseCodes fc = NonNegativeFista.builder(truth2).tolerance(a.tolerance()).build().solve(xe);
+            fistaS = (System.nanoTime() - t0) / 1e9;
+            fistaObj = fc.meanObjective();
+            System.out.printf(Locale.ROOT, "mlsm FISTA: %d rows in %.2f s (%.0f rows/s), obj/row %.6f, nnz/row %.2f, "
+                            + "iterations mean %.1f max %d%n", a.encodeN(), fistaS, a.encodeN() / fistaS, fistaObj,
+                    fc.meanNonZeros(), fc.meanIterations(), fc.maxIterations());
+        }
 
         // ---- dictionary learning: one pass, streamed in batches
         System.out.println("load before fit: " + load());
@@ -153,12 +169,12 @@ public final class SparseCodingBenchmark {
         }
         OnlineDictionaryLearner learner = OnlineDictionaryLearner.builder().atoms(a.k()).lambda(a.lambda())
                 .batchSize(a.batch()).maxIterations(0).passes(1).seed(a.seed()).normaliseInput(false)
-                .codeIterations(a.fitCodeIterations()).codeTolerance(a.fitTolerance())
+                .codeTolerance(a.fitTolerance()).initialisation(a.init())
                 .dataDescription("sparse_ref make_data n=" + a.n()).logEvery(50).build();
         t0 = System.nanoTime();
         Dictionary learned = learner.fit((Iterator<INDArray>) batches.iterator());
         double fitS = (System.nanoTime() - t0) / 1e9;
-        SparseCodes re = NonNegativeFista.builder(learned).tolerance(1e-4).build().solve(xe);
+        SparseCodes re = NonNegativeCoordinateDescent.builder(learned).tolerance(a.cdTolerance()).build().solve(xe);
         double fitObj = re.meanObjective();
         System.out.printf(Locale.ROOT, "mlsm dictionary learning: %d rows in %.1f s (%.0f rows/s); learned D on the "
                 + "first %d rows: obj/row %.6f, nnz/row %.2f%n", a.n(), fitS, a.n() / fitS, a.encodeN(), fitObj,
@@ -170,9 +186,14 @@ public final class SparseCodingBenchmark {
         System.out.println("| task | mlsm rows/s | mlsm obj/row | sklearn rows/s | sklearn obj/row | speed ratio | "
                 + "obj mlsm/sklearn − 1 |");
         System.out.println("|---|---|---|---|---|---|---|");
-        row("solver, " + a.encodeN() + " rows", a.encodeN() / solveS, solveObj,
+        row("solver (coordinate descent), " + a.encodeN() + " rows", a.encodeN() / solveS, solveObj,
                 ref.containsKey("encode_s") ? a.encodeN() / ref.get("encode_s") : Double.NaN,
                 ref.getOrDefault("encode_obj_per_row", Double.NaN));
+        if (a.fista()) {
+            row("solver (FISTA, any backend), " + a.encodeN() + " rows", a.encodeN() / fistaS, fistaObj,
+                    ref.containsKey("encode_s") ? a.encodeN() / ref.get("encode_s") : Double.NaN,
+                    ref.getOrDefault("encode_obj_per_row", Double.NaN));
+        }
         row("dictionary learning, 1 pass over " + a.n(), a.n() / fitS, fitObj,
                 ref.containsKey("fit_s") ? a.n() / ref.get("fit_s") : Double.NaN,
                 ref.getOrDefault("learned_obj_per_row", Double.NaN));
