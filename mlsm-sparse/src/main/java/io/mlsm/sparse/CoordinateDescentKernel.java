@@ -1,5 +1,6 @@
 package io.mlsm.sparse;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
@@ -59,40 +60,57 @@ final class CoordinateDescentKernel {
         }
     }
 
+    /** Receives the non-zeros of each solved row (called from the solving threads, once per row). */
+    interface RowSink {
+        /**
+         * @param row    row index (0-based within the call)
+         * @param atoms  atom ids of the non-zeros, entries {@code [0, count)}
+         * @param values their coefficients (&gt; 0)
+         * @param count  number of non-zeros
+         */
+        void row(int row, int[] atoms, double[] values, int count);
+    }
+
     /**
      * Solves rows {@code [0, n)}.
      *
-     * @param corr       n·k correlations c = Dᵀh per row
-     * @param normSq     n squared input norms ‖h‖²
+     * @param corr       n·k correlations c = Dᵀh per row (read with absolute gets only)
+     * @param x          the input rows, row r at {@code [xOffset + r·d, xOffset + (r+1)·d)} (for ‖h‖²)
+     * @param xOffset    offset of row 0 in {@code x}
+     * @param d          input dimension
      * @param warm       n·k warm start (negative entries ignored) or null
-     * @param codes      n·k output codes (overwritten)
+     * @param sink       receives the non-zeros of every row
      * @param objective  n output objectives
      * @param iterations n output sweep counts
      * @param pool       pool for the row blocks, or null to run on the calling thread
      * @return rows that hit the round cap before the KKT check passed
      */
-    int solve(float[] corr, double[] normSq, float[] warm, float[] codes, double[] objective, int[] iterations,
-              int n, ForkJoinPool pool) {
+    int solve(FloatBuffer corr, FloatBuffer x, int xOffset, int d, float[] warm, RowSink sink, double[] objective,
+              int[] iterations, int n, ForkJoinPool pool) {
         int blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
         int[] unfinished = new int[blocks];
-        Runnable all = () -> IntStream.range(0, blocks).parallel().forEach(b -> {
+        java.util.function.IntConsumer block = b -> {
             Workspace ws = new Workspace(k);
+            FloatBuffer c = corr.duplicate();                       // private views per task
+            FloatBuffer xs = x.duplicate();
+            float[] row = new float[d];
             int from = b * BLOCK_ROWS;
             int to = Math.min(n, from + BLOCK_ROWS);
             for (int r = from; r < to; r++) {
-                if (!solveRow(corr, r, normSq[r], warm, codes, objective, iterations, ws)) {
+                xs.get(xOffset + r * d, row, 0, d);
+                double normSq = 0;
+                for (int i = 0; i < d; i++) {
+                    normSq += (double) row[i] * row[i];
+                }
+                if (!solveRow(c, r, normSq, warm, sink, objective, iterations, ws)) {
                     unfinished[b]++;
                 }
             }
-        });
+        };
+        Runnable all = () -> IntStream.range(0, blocks).parallel().forEach(block);
         if (pool == null || blocks == 1) {
             for (int b = 0; b < blocks; b++) {
-                Workspace ws = new Workspace(k);
-                for (int r = b * BLOCK_ROWS; r < Math.min(n, (b + 1) * BLOCK_ROWS); r++) {
-                    if (!solveRow(corr, r, normSq[r], warm, codes, objective, iterations, ws)) {
-                        unfinished[b]++;
-                    }
-                }
+                block.accept(b);
             }
         } else {
             try {
@@ -153,7 +171,7 @@ final class CoordinateDescentKernel {
     }
 
     /** @return whether the row passed the KKT check within the round cap */
-    private boolean solveRow(float[] corr, int row, double normSq, float[] warm, float[] codes, double[] objective,
+    private boolean solveRow(FloatBuffer corr, int row, double normSq, float[] warm, RowSink sink, double[] objective,
                              int[] iterations, Workspace ws) {
         int off = row * k;
         double eps = tolerance * Math.sqrt(normSq);
@@ -173,7 +191,7 @@ final class CoordinateDescentKernel {
         for (int round = 0; round < maxRounds; round++) {
             // r = c − Gα over every atom
             float[] r = ws.r;
-            System.arraycopy(corr, off, r, 0, k);
+            corr.get(off, r, 0, k);
             for (int i = 0; i < m; i++) {
                 float ai = (float) ws.a[i];
                 if (ai != 0f) {
@@ -213,7 +231,7 @@ final class CoordinateDescentKernel {
             }
             // exact residual correlations on W, in double
             for (int i = 0; i < m; i++) {
-                double s = corr[off + ws.atom[i]];
+                double s = corr.get(off + ws.atom[i]);
                 int gi = i * ws.cap;
                 for (int l = 0; l < m; l++) {
                     s -= ws.g[gi + l] * ws.a[l];
@@ -256,16 +274,15 @@ final class CoordinateDescentKernel {
             }
         }
         // write the row, objective = ½‖h‖² − Σ α_i c_i + ½ αᵀGα + λΣα with Gα = c − r on W
-        Arrays.fill(codes, off, off + k, 0f);
         double fit = 0;
         double l1 = 0;
         for (int i = 0; i < m; i++) {
             double ai = ws.a[i];
-            double ci = corr[off + ws.atom[i]];
+            double ci = corr.get(off + ws.atom[i]);
             fit += ai * (ci + ws.rw[i]);
             l1 += ai;
-            codes[off + ws.atom[i]] = (float) ai;
         }
+        sink.row(row, ws.atom, ws.a, m);
         objective[row] = Math.max(0, 0.5 * normSq - 0.5 * fit) + lambda * l1;
         iterations[row] = sweeps;
         for (int i = 0; i < m; i++) {

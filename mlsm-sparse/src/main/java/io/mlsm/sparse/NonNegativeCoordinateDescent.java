@@ -8,6 +8,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
@@ -160,27 +162,51 @@ public final class NonNegativeCoordinateDescent implements NonNegativeLassoSolve
                                  INDArray warm, int chunkRows, int threads) {
         int n = (int) x.rows();
         int k = (int) (atomsAreRows ? atoms.rows() : atoms.columns());
-        float[] all = new float[Math.multiplyExact(n, k)];
+        INDArray codes = Nd4j.create(DataType.FLOAT, n, k);                                         // zeros
+        FloatBuffer out = codes.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
         double[] objective = new double[n];
         int[] iterations = new int[n];
+        solveInto(kern, atoms, atomsAreRows, x, warm, chunkRows, threads, (row, ids, values, count) -> {
+            int base = row * k;
+            for (int i = 0; i < count; i++) {
+                out.put(base + ids[i], (float) values[i]);          // absolute puts: distinct indices per row
+            }
+        }, objective, iterations);
+        return new SparseCodes(codes, objective, iterations);
+    }
+
+    /**
+     * Solves {@code x} chunk by chunk, handing the non-zeros of every row (global row index) to {@code sink} and
+     * filling {@code objective} and {@code iterations}.
+     */
+    static void solveInto(CoordinateDescentKernel kern, INDArray atoms, boolean atomsAreRows, INDArray x,
+                          INDArray warm, int chunkRows, int threads, CoordinateDescentKernel.RowSink sink,
+                          double[] objective, int[] iterations) {
+        int n = (int) x.rows();
+        int k = (int) (atomsAreRows ? atoms.rows() : atoms.columns());
         ForkJoinPool pool = threads > 1 ? POOLS.computeIfAbsent(threads, ForkJoinPool::new) : null;
+        int d = (int) x.columns();
+        INDArray xs = x.dataType() == DataType.FLOAT && x.ordering() == 'c' && x.stride(1) == 1 && x.stride(0) == d
+                ? x : x.castTo(DataType.FLOAT).dup('c');                                        // rows contiguous
+        FloatBuffer xb = xs.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
         int unfinished = 0;
+        int rows = Math.min(n, chunkRows);
+        INDArray corrBuf = Nd4j.create(DataType.FLOAT, rows, k);                                  // reused per chunk
         for (int r0 = 0; r0 < n; r0 += chunkRows) {
             int r1 = Math.min(n, r0 + chunkRows);
             int c = r1 - r0;
             INDArray xc = c == n ? x : x.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.all());   // [c, d]
-            INDArray corr = Nd4j.create(DataType.FLOAT, c, k);
+            INDArray corr = c == rows ? corrBuf : Nd4j.create(DataType.FLOAT, c, k);
             Nd4j.gemm(xc, atoms, corr, false, atomsAreRows, 1.0, 0.0);                              // [c, k] H·D
-            float[] cf = corr.data().asFloat();
-            double[] normSq = xc.mul(xc).castTo(DataType.DOUBLE).sum(1).toDoubleVector();          // [c]
+            FloatBuffer cf = corr.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();   // no copy
             float[] wf = warm == null ? null
                     : (c == n ? warm : warm.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.all()))
                     .dup('c').data().asFloat();
-            float[] out = new float[c * k];
             double[] obj = new double[c];
             int[] it = new int[c];
-            unfinished += kern.solve(cf, normSq, wf, out, obj, it, c, pool);
-            System.arraycopy(out, 0, all, r0 * k, c * k);
+            int offset = r0;
+            unfinished += kern.solve(cf, xb, Math.toIntExact(xs.offset() + (long) r0 * d), d, wf, (row, ids, values, count) -> sink.row(offset + row, ids, values,
+                    count), obj, it, c, pool);
             System.arraycopy(obj, 0, objective, r0, c);
             System.arraycopy(it, 0, iterations, r0, c);
         }
@@ -188,7 +214,6 @@ public final class NonNegativeCoordinateDescent implements NonNegativeLassoSolve
             LOG.warn("{} of {} rows hit the round cap before the KKT check passed (their codes are the last iterate)",
                     unfinished, n);
         }
-        return new SparseCodes(Nd4j.createFromArray(all).reshape(n, k), objective, iterations);
     }
 
     private CoordinateDescentKernel kernel() {

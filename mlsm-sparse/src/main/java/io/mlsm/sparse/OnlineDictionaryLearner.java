@@ -399,20 +399,47 @@ public final class OnlineDictionaryLearner {
             INDArray byAtom = Nd4j.createFromArray(atoms).reshape(k, d);                // [k, d]
             INDArray gram = Nd4j.create(DataType.FLOAT, k, k);
             Nd4j.gemm(byAtom, byAtom, gram, false, true, 1.0, 0.0);                     // [k, k] DᵀD
-            SparseCodes codes;
+            int[][] ids = new int[eta][];                                               // non-zeros of each code
+            float[][] vals = new float[eta][];
+            double obj;
             if (options.codeSolver() == CodeSolver.FISTA) {
                 PowerIteration.Estimate e = PowerIteration.largestEigenvalue(gram, eigenvector);
                 eigenvector = e.vector();
                 double lipschitz = Math.max(e.value() * PowerIteration.SAFETY, 1e-12);
                 FistaKernel kernel = new FistaKernel(byAtom.transpose().dup('c'), gram, lipschitz, options.lambda(),
                         options.codeIterations(), options.codeTolerance(), true, eta);
-                codes = kernel.solve(x, null);
+                SparseCodes codes = kernel.solve(x, null);
+                float[] alpha = codes.codes().data().asFloat();                         // η·k
+                for (int r = 0; r < eta; r++) {
+                    int s = 0;
+                    for (int j = 0; j < k; j++) {
+                        s += alpha[r * k + j] != 0f ? 1 : 0;
+                    }
+                    ids[r] = new int[s];
+                    vals[r] = new float[s];
+                    for (int j = 0, q = 0; j < k; j++) {
+                        if (alpha[r * k + j] != 0f) {
+                            ids[r][q] = j;
+                            vals[r][q++] = alpha[r * k + j];
+                        }
+                    }
+                }
+                obj = codes.meanObjective();
             } else {
                 CoordinateDescentKernel kernel = new CoordinateDescentKernel(gram.data().asFloat(), k,
                         options.lambda(), options.codeTolerance(), CD_MAX_ROUNDS, CD_MAX_SWEEPS);
-                codes = NonNegativeCoordinateDescent.solveWith(kernel, byAtom, true, x, null, eta, options.threads());
+                double[] objective = new double[eta];
+                NonNegativeCoordinateDescent.solveInto(kernel, byAtom, true, x, null, eta, options.threads(),
+                        (row, atomIds, values, count) -> {
+                            ids[row] = Arrays.copyOf(atomIds, count);
+                            float[] v = new float[count];
+                            for (int i = 0; i < count; i++) {
+                                v[i] = (float) values[i];
+                            }
+                            vals[row] = v;
+                        }, objective, new int[eta]);
+                obj = Arrays.stream(objective).average().orElse(Double.NaN);
             }
-            float[] alpha = codes.codes().data().asFloat();                             // η·k
             long t1 = System.nanoTime();
             codingNanos += t1 - t0;
             iteration++;
@@ -422,7 +449,7 @@ public final class OnlineDictionaryLearner {
             double t = iteration;
             double theta = t < eta ? t * eta : (double) eta * eta + t - eta;
             double beta = (theta + 1 - eta) / (theta + 1) * Math.pow(t / (t + 1), options.forgetting());
-            int used = accumulate(alpha, x.dup('c').data().asFloat(), eta, (float) beta);
+            int used = accumulate(ids, vals, x.dup('c').data().asFloat(), eta, (float) beta);
             long t2 = System.nanoTime();
             statisticsNanos += t2 - t1;
             int reinit = updateAtoms(x);
@@ -430,7 +457,6 @@ public final class OnlineDictionaryLearner {
             if (atomObserver != null) {
                 atomObserver.accept(atoms.clone());
             }
-            double obj = codes.meanObjective();
             passObjectiveSum += obj;
             passBatches++;
             LearningProgress p = new LearningProgress(iteration, pass, rowsSeen, obj, passObjectiveSum / passBatches,
@@ -454,7 +480,7 @@ public final class OnlineDictionaryLearner {
          *
          * @return atoms used by at least one row of the batch
          */
-        private int accumulate(float[] alpha, float[] rows, int eta, float beta) {
+        private int accumulate(int[][] ids, float[][] vals, float[] rows, int eta, float beta) {
             for (int i = 0; i < statA.length; i++) {
                 statA[i] *= beta;
             }
@@ -462,19 +488,11 @@ public final class OnlineDictionaryLearner {
                 statB[i] *= beta;
             }
             float inv = 1f / eta;
-            int[] nz = new int[k];
-            float[] val = new float[k];
             boolean[] usedAtom = new boolean[k];
             for (int r = 0; r < eta; r++) {
-                int s = 0;
-                int off = r * k;
-                for (int j = 0; j < k; j++) {
-                    float v = alpha[off + j];
-                    if (v != 0f) {
-                        nz[s] = j;
-                        val[s++] = v;
-                    }
-                }
+                int[] nz = ids[r];
+                float[] val = vals[r];
+                int s = nz.length;
                 int xo = r * d;
                 for (int p = 0; p < s; p++) {
                     int jp = nz[p];

@@ -187,5 +187,13 @@ class NonNegativeCoordinateDescentTest {
         INDArray sub = h.get(NDArrayIndex.interval(10, 20), NDArrayIndex.all());
         SparseCodes r = NonNegativeCoordinateDescent.builder(dict).build().solve(sub);
         assertEquals(10, r.rows());
+        // a row view is read in place (offset into the shared buffer): same result as its copy
+        SparseCodes ofCopy = NonNegativeCoordinateDescent.builder(dict).build().solve(sub.dup());
+        assertArrayEquals(ofCopy.objective(), r.objective(), 0.0);
+        assertEquals(ofCopy.codes(), r.codes());
+        // a column-major input is converted, not misread
+        SparseCodes fortran = NonNegativeCoordinateDescent.builder(dict).build().solve(h.dup('f'));
+        SparseCodes whole = NonNegativeCoordinateDescent.builder(dict).build().solve(h);
+        assertArrayEquals(whole.objective(), fortran.objective(), 1e-9);
     }
 }
