@@ -145,6 +145,11 @@ public final class NonNegativeCoordinateDescent implements NonNegativeLassoSolve
                         + h.rows());
             }
         }
+        if (h.length() > Integer.MAX_VALUE || h.rows() * (long) dictionary.size() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("input H [" + h.rows() + ", " + h.columns() + "] with k = "
+                    + dictionary.size() + " atoms is too large for one call (input and codes must each hold fewer "
+                    + "than 2^31 values); solve it in batches of rows");
+        }
         INDArray x = NonNegativeFista.prepare(h, DataType.FLOAT, options.normaliseInput());
         CoordinateDescentKernel kern = kernel();
         SparseCodes codes = solveWith(kern, dictionary.atomsShared(DataType.FLOAT), false, x,

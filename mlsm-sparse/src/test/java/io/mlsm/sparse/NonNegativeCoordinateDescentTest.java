@@ -164,6 +164,11 @@ class NonNegativeCoordinateDescentTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> cd.solve(Nd4j.rand(DataType.FLOAT, 4, 48), Nd4j.rand(DataType.FLOAT, 3, 96)));
         assertTrue(e.getMessage().contains("warm start"), e.getMessage());
+        // codes of 2.1M rows × 1024 atoms would not fit one buffer: a clear error, not an overflow
+        Dictionary wide = PlantedData.dictionary(Nd4j.ones(DataType.FLOAT, 1, 1024), LAMBDA);
+        e = assertThrows(IllegalArgumentException.class, () -> NonNegativeCoordinateDescent.builder(wide).build()
+                .solve(Nd4j.ones(DataType.FLOAT, 2_100_000, 1)));
+        assertTrue(e.getMessage().contains("too large") && e.getMessage().contains("batches"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> NonNegativeCoordinateDescent.builder(dict).lambda(-0.1).build());
         assertTrue(e.getMessage().contains("lambda"), e.getMessage());
