@@ -28,8 +28,9 @@ import java.util.SplittableRandom;
  * <p>Each mini-batch X_t is coded on the current dictionary, by default with working-set coordinate descent to the
  * optimum ({@link NonNegativeCoordinateDescent}; {@link CodeSolver#FISTA} keeps the batched ND4J iteration for other
  * backends); the sufficient statistics
- * are updated as A ← βA + αᵀα/η and B ← βB + αᵀX/η (η the batch size, β = (θ + 1 − η)/(θ + 1) with θ = tη for
- * t &lt; η and η² + t − η after); then one pass of block-coordinate descent updates every atom,
+ * are updated as A ← βA + αᵀα/η and B ← βB + αᵀX/η from the non-zeros of the codes (η the batch size,
+ * β = (θ + 1 − η)/(θ + 1) · (t/(t + 1))^ρ with θ = tη for t &lt; η and η² + t − η after; the forgetting exponent ρ,
+ * default 4, lets the statistics of the first, poorly coded batches fade); then one pass of block-coordinate descent updates every atom,
  * u_j = d_j + (b_j − D a_j)/A_jj, projected onto the unit ball (after clipping to ≥ 0 for non-negative atoms). An atom
  * whose A_jj falls below a threshold (never or almost never used) is re-initialised from a random row of the batch.
  *
