@@ -1,30 +1,36 @@
 package io.mlsm.models;
 
+import io.mlsm.models.loss.Targets;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
- * One batch for {@link DebertaModel#computeGradients}.
+ * One batch for {@link DebertaModel#computeGradients}: ids, attention mask, labels, and the targets the objective's
+ * loss terms read, by name ({@link Targets}).
  *
  * <p>Target positions are those whose label is not {@link #IGNORE} ({@code −100}), counted in row-major order
- * ({@code b} then {@code t}); row {@code n} of {@code teacherProbs} / {@code conceptTargets} belongs to the
- * {@code n}-th target position. For MLSM-only objectives the label value at a target position is not used (any id in
- * {@code [0, V)} marks the position).
+ * ({@code b} then {@code t}); row {@code n} of a per-position target ({@link Targets#TEACHER_PROBS},
+ * {@link Targets#CONCEPTS}) belongs to the {@code n}-th target position. For objectives without an MLM-style term
+ * the label value at a target position is not used (any id in {@code [0, V)} marks the position).
  *
  * <pre>{@code
  * TrainingBatch b = TrainingBatch.of(ids, mask, labels)            // INDArray [B, T] each
  *         .withConceptTargets(targets);                            // [N, k], N = number of labels != -100
+ * TrainingBatch c = b.withTarget("my_target", rows);              // any target a custom loss term reads
  * }</pre>
  *
- * @param inputIds       token ids {@code [B, T]} (any integer or float type holding integers)
- * @param attentionMask  1 for tokens, 0 for padding {@code [B, T]}
- * @param labels         target ids {@code [B, T]}, −100 = no target; may be null for classification
- * @param teacherProbs   KD targets {@code [N, V]} or null
- * @param conceptTargets MLSM targets {@code [N, k]} (rows sum to 1 or are all zero) or null
- * @param classLabels    classification labels {@code [B]} or null
+ * @param inputIds      token ids {@code [B, T]} (any integer or float type holding integers)
+ * @param attentionMask 1 for tokens, 0 for padding {@code [B, T]}
+ * @param labels        target ids {@code [B, T]}, −100 = no target; may be null for classification
+ * @param targets       targets by name (unmodifiable; empty when there are none)
  */
-public record TrainingBatch(INDArray inputIds, INDArray attentionMask, INDArray labels, INDArray teacherProbs,
-                            INDArray conceptTargets, INDArray classLabels) {
+public record TrainingBatch(INDArray inputIds, INDArray attentionMask, INDArray labels,
+                            Map<String, INDArray> targets) {
 
     /** Label value meaning "no target at this position". */
     public static final int IGNORE = -100;
@@ -32,12 +38,24 @@ public record TrainingBatch(INDArray inputIds, INDArray attentionMask, INDArray 
     public TrainingBatch {
         if (inputIds == null || inputIds.rank() != 2) {
             throw new IllegalArgumentException("inputIds must be a [B, T] array, got "
-                    + (inputIds == null ? "null" : java.util.Arrays.toString(inputIds.shape())));
+                    + (inputIds == null ? "null" : Arrays.toString(inputIds.shape())));
         }
         requireSameShape("attentionMask", attentionMask, inputIds);
         if (labels != null) {
             requireSameShape("labels", labels, inputIds);
         }
+        Map<String, INDArray> copy = new LinkedHashMap<>();
+        if (targets != null) {
+            targets.forEach((name, value) -> {
+                if (name == null || value == null) {
+                    throw new IllegalArgumentException("target names and values must not be null, got " + name
+                            + " = " + value);
+                }
+                copy.put(name, value);
+            });
+        }
+        targets = Collections.unmodifiableMap(copy);
+        INDArray classLabels = targets.get(Targets.CLASS_LABELS);
         if (classLabels != null && classLabels.length() != inputIds.size(0)) {
             throw new IllegalArgumentException("classLabels must have B = " + inputIds.size(0) + " entries, got "
                     + classLabels.length());
@@ -45,10 +63,9 @@ public record TrainingBatch(INDArray inputIds, INDArray attentionMask, INDArray 
     }
 
     private static void requireSameShape(String name, INDArray a, INDArray ids) {
-        if (a == null || !java.util.Arrays.equals(a.shape(), ids.shape())) {
+        if (a == null || !Arrays.equals(a.shape(), ids.shape())) {
             throw new IllegalArgumentException(name + " must have the shape of inputIds "
-                    + java.util.Arrays.toString(ids.shape()) + ", got "
-                    + (a == null ? "null" : java.util.Arrays.toString(a.shape())));
+                    + Arrays.toString(ids.shape()) + ", got " + (a == null ? "null" : Arrays.toString(a.shape())));
         }
     }
 
@@ -56,7 +73,7 @@ public record TrainingBatch(INDArray inputIds, INDArray attentionMask, INDArray 
      * @return a batch with ids, mask and labels only
      */
     public static TrainingBatch of(INDArray inputIds, INDArray attentionMask, INDArray labels) {
-        return new TrainingBatch(inputIds, attentionMask, labels, null, null, null);
+        return new TrainingBatch(inputIds, attentionMask, labels, Map.of());
     }
 
     /**
@@ -67,19 +84,35 @@ public record TrainingBatch(INDArray inputIds, INDArray attentionMask, INDArray 
                 labels == null ? null : Nd4j.createFromArray(labels));
     }
 
-    /** @return this batch with KD teacher probabilities {@code [N, V]} */
+    /**
+     * @param name  target name ({@link Targets} or a custom loss term's)
+     * @param value the array (replaces an earlier one of that name)
+     * @return this batch with the target
+     */
+    public TrainingBatch withTarget(String name, INDArray value) {
+        Map<String, INDArray> m = new LinkedHashMap<>(targets);
+        m.put(name, value);
+        return new TrainingBatch(inputIds, attentionMask, labels, m);
+    }
+
+    /** @return the target of that name, or null */
+    public INDArray target(String name) {
+        return targets.get(name);
+    }
+
+    /** @return this batch with KD teacher probabilities {@code [N, V]} ({@link Targets#TEACHER_PROBS}) */
     public TrainingBatch withTeacherProbs(INDArray probs) {
-        return new TrainingBatch(inputIds, attentionMask, labels, probs, conceptTargets, classLabels);
+        return withTarget(Targets.TEACHER_PROBS, probs);
     }
 
-    /** @return this batch with MLSM concept targets {@code [N, k]} */
-    public TrainingBatch withConceptTargets(INDArray targets) {
-        return new TrainingBatch(inputIds, attentionMask, labels, teacherProbs, targets, classLabels);
+    /** @return this batch with MLSM concept targets {@code [N, k]} ({@link Targets#CONCEPTS}) */
+    public TrainingBatch withConceptTargets(INDArray concepts) {
+        return withTarget(Targets.CONCEPTS, concepts);
     }
 
-    /** @return this batch with class labels {@code [B]} */
+    /** @return this batch with class labels {@code [B]} ({@link Targets#CLASS_LABELS}) */
     public TrainingBatch withClassLabels(INDArray classes) {
-        return new TrainingBatch(inputIds, attentionMask, labels, teacherProbs, conceptTargets, classes);
+        return withTarget(Targets.CLASS_LABELS, classes);
     }
 
     /** @return batch size B */

@@ -1,65 +1,38 @@
 package io.mlsm.models;
 
 import io.mlsm.models.graph.VariableNames;
+import io.mlsm.models.loss.ClassificationLoss;
+import io.mlsm.models.loss.KdLoss;
+import io.mlsm.models.loss.LatentToVocabLoss;
+import io.mlsm.models.loss.LossTerm;
+import io.mlsm.models.loss.MlmLoss;
+import io.mlsm.models.loss.MlsmLoss;
 
 import java.util.Collections;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
 
 /**
  * Which loss terms a training step computes, with their weights, and which parameters it trains.
  *
- * <p>The total loss is {@code Σ weight(term) · term}. Terms:
- * <ul>
- *   <li>{@link Term#MLM}: cross-entropy over the vocabulary at the target positions (mean over targets);</li>
- *   <li>{@link Term#KD}: {@code KL(p_teacher ‖ q_student)} over the vocabulary at the target positions;</li>
- *   <li>{@link Term#MLSM}: {@code KL(p ‖ softmax(concept logits))} over the k latent concepts, averaged over target
- *   positions whose target is not all-zero;</li>
- *   <li>{@link Term#LATENT_TO_VOCAB}: MLM cross-entropy through the latent-to-vocabulary head (phase 3);</li>
- *   <li>{@link Term#CLASSIFICATION}: cross-entropy of the sequence classifier (mean over the batch).</li>
- * </ul>
- * LSM / LSM15 are MLSM with other target positions (no masking), so they need no term of their own.
+ * <p>The total loss is {@code Σ weight(term) · term} over {@link LossTerm}s. The built-in terms are
+ * {@link MlmLoss} ({@code mlm}), {@link KdLoss} ({@code kd}), {@link MlsmLoss} ({@code mlsm}),
+ * {@link LatentToVocabLoss} ({@code latent_to_vocab}) and {@link ClassificationLoss} ({@code classification});
+ * LSM / LSM15 are MLSM at other target positions, so they need no term of their own. Any other implementation of
+ * {@link LossTerm} can be combined with them.
  *
  * <pre>{@code
  * TrainingObjective o = TrainingObjective.mlsmPlusMlm(1.0);               // MLSM + 1.0 * MLM, all trainable
  * TrainingObjective p3 = TrainingObjective.latentToVocab();               // only cls.latent_to_vocab.* trained
+ * TrainingObjective mine = TrainingObjective.of(new MyTerm(2.0)).plus(new MlmLoss(), 0.5);
  * }</pre>
  *
- * @param weights weight per term (only terms present are computed); positive and finite
+ * @param weights weight per term, in the order the terms were given (the order of the loss map and metrics columns);
+ *                keys unique, weights positive and finite
  * @param scope   which parameters receive gradients
  */
-public record TrainingObjective(Map<Term, Double> weights, Scope scope) {
-
-    /** A loss term. */
-    public enum Term {
-        /** Masked-LM cross-entropy. */
-        MLM("mlm"),
-        /** Knowledge distillation from teacher probabilities. */
-        KD("kd"),
-        /** Masked latent semantic modelling over latent concepts. */
-        MLSM("mlsm"),
-        /** MLM through the latent-to-vocabulary head. */
-        LATENT_TO_VOCAB("latent_to_vocab"),
-        /** Sequence classification. */
-        CLASSIFICATION("classification");
-
-        private final String key;
-
-        Term(String key) {
-            this.key = key;
-        }
-
-        /** @return the short name used in loss maps and SameDiff names ({@code mlm}, {@code kd}, ...) */
-        public String key() {
-            return key;
-        }
-
-        /** @return true if the term needs target positions (labels other than −100) */
-        public boolean usesTargetPositions() {
-            return this != CLASSIFICATION;
-        }
-    }
+public record TrainingObjective(Map<LossTerm, Double> weights, Scope scope) {
 
     /** Which parameters are trained. */
     public enum Scope {
@@ -90,39 +63,77 @@ public record TrainingObjective(Map<Term, Double> weights, Scope scope) {
         if (scope == null) {
             throw new IllegalArgumentException("scope must not be null");
         }
-        EnumMap<Term, Double> copy = new EnumMap<>(Term.class);
-        for (Map.Entry<Term, Double> e : weights.entrySet()) {
+        Map<LossTerm, Double> copy = new LinkedHashMap<>();
+        Map<String, LossTerm> keys = new LinkedHashMap<>();
+        for (Map.Entry<LossTerm, Double> e : weights.entrySet()) {
+            LossTerm term = e.getKey();
             double w = e.getValue();
-            if (!(w > 0) || !Double.isFinite(w)) {
-                throw new IllegalArgumentException("weight of term " + e.getKey() + " must be finite and > 0, got "
-                        + w);
+            if (term == null) {
+                throw new IllegalArgumentException("loss term must not be null");
             }
-            copy.put(e.getKey(), w);
+            String key = term.key();
+            if (key == null || !key.matches("[a-z][a-z0-9_]*")) {
+                throw new IllegalArgumentException("loss term " + term + " has key '" + key
+                        + "'; expected lower-case letters, digits and underscores");
+            }
+            if (key.equals(StepResult.TOTAL) || keys.putIfAbsent(key, term) != null) {
+                throw new IllegalArgumentException("loss term key '" + key + "' of " + term + " is used twice (or is "
+                        + "the reserved '" + StepResult.TOTAL + "')");
+            }
+            if (!(w > 0) || !Double.isFinite(w)) {
+                throw new IllegalArgumentException("weight of term " + key + " must be finite and > 0, got " + w);
+            }
+            copy.put(term, w);
         }
         weights = Collections.unmodifiableMap(copy);
     }
 
-    private static TrainingObjective of(Scope scope, Object... termWeight) {
-        EnumMap<Term, Double> m = new EnumMap<>(Term.class);
-        for (int i = 0; i < termWeight.length; i += 2) {
-            m.put((Term) termWeight[i], (Double) termWeight[i + 1]);
+    /**
+     * @param term a loss term, weight 1
+     * @return an objective of that term alone, every parameter trained
+     */
+    public static TrainingObjective of(LossTerm term) {
+        return of(term, 1.0);
+    }
+
+    /**
+     * @param term   a loss term
+     * @param weight its weight, {@code > 0}
+     * @return an objective of that term alone, every parameter trained
+     */
+    public static TrainingObjective of(LossTerm term, double weight) {
+        Map<LossTerm, Double> m = new LinkedHashMap<>();
+        m.put(term, weight);
+        return new TrainingObjective(m, Scope.ALL);
+    }
+
+    /**
+     * @param term   another loss term
+     * @param weight its weight, {@code > 0}
+     * @return this objective plus {@code weight · term}
+     */
+    public TrainingObjective plus(LossTerm term, double weight) {
+        Map<LossTerm, Double> m = new LinkedHashMap<>(weights);
+        if (m.containsKey(term)) {
+            throw new IllegalArgumentException("loss term " + term.key() + " is already part of " + this);
         }
+        m.put(term, weight);
         return new TrainingObjective(m, scope);
     }
 
     /** @return plain MLM */
     public static TrainingObjective mlm() {
-        return of(Scope.ALL, Term.MLM, 1.0);
+        return of(new MlmLoss());
     }
 
     /** @return KD only */
     public static TrainingObjective kd() {
-        return of(Scope.ALL, Term.KD, 1.0);
+        return of(new KdLoss());
     }
 
     /** @return MLSM only (also LSM / LSM15 with other target positions) */
     public static TrainingObjective mlsm() {
-        return of(Scope.ALL, Term.MLSM, 1.0);
+        return of(new MlsmLoss());
     }
 
     /**
@@ -130,7 +141,7 @@ public record TrainingObjective(Map<Term, Double> weights, Scope scope) {
      * @return KD + mlmWeight · MLM
      */
     public static TrainingObjective kdPlusMlm(double mlmWeight) {
-        return of(Scope.ALL, Term.KD, 1.0, Term.MLM, mlmWeight);
+        return of(new MlmLoss(), mlmWeight).plus(new KdLoss(), 1.0);
     }
 
     /**
@@ -138,17 +149,17 @@ public record TrainingObjective(Map<Term, Double> weights, Scope scope) {
      * @return MLSM + mlmWeight · MLM
      */
     public static TrainingObjective mlsmPlusMlm(double mlmWeight) {
-        return of(Scope.ALL, Term.MLSM, 1.0, Term.MLM, mlmWeight);
+        return of(new MlmLoss(), mlmWeight).plus(new MlsmLoss(), 1.0);
     }
 
     /** @return phase 3: MLM through the latent-to-vocabulary head, only that head trained */
     public static TrainingObjective latentToVocab() {
-        return of(Scope.LATENT_TO_VOCAB_ONLY, Term.LATENT_TO_VOCAB, 1.0);
+        return of(new LatentToVocabLoss()).withScope(Scope.LATENT_TO_VOCAB_ONLY);
     }
 
     /** @return sequence classification fine-tuning, everything trained */
     public static TrainingObjective classification() {
-        return of(Scope.ALL, Term.CLASSIFICATION, 1.0);
+        return of(new ClassificationLoss());
     }
 
     /**
@@ -159,14 +170,14 @@ public record TrainingObjective(Map<Term, Double> weights, Scope scope) {
         return new TrainingObjective(weights, newScope);
     }
 
-    /** @return whether the term is part of this objective */
-    public boolean has(Term term) {
-        return weights.containsKey(term);
+    /** @return whether a term with this key is part of this objective */
+    public boolean has(String key) {
+        return weights.keySet().stream().anyMatch(t -> t.key().equals(key));
     }
 
-    /** @return true if any term needs target positions */
+    /** @return true if any term takes its loss at target positions */
     public boolean usesTargetPositions() {
-        return weights.keySet().stream().anyMatch(Term::usesTargetPositions);
+        return weights.keySet().stream().anyMatch(LossTerm::usesTargetPositions);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.mlsm.models;
 
-import io.mlsm.models.TrainingObjective.Term;
 import io.mlsm.models.graph.VariableNames;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -45,7 +44,7 @@ class HeadOutputsTest {
         for (int n = 0; n < picks.length; n++) {
             flat[n] = picks[n][0] * t + picks[n][1];
         }
-        INDArray at = m.vocabLogitsAt(Nd4j.createFromArray(IDS), Nd4j.createFromArray(MASK), flat, Term.MLM);
+        INDArray at = m.vocabLogitsAt(Nd4j.createFromArray(IDS), Nd4j.createFromArray(MASK), flat, VocabHead.MLM);
         assertEquals(picks.length, at.size(0));
         assertEquals(m.config().vocabSize(), at.size(1), "only the V vocabulary rows, not V + k");
         for (int n = 0; n < picks.length; n++) {
@@ -63,7 +62,7 @@ class HeadOutputsTest {
         int t = IDS[0].length;
         int[] flat = {3, t + 2};
         INDArray at = m.vocabLogitsAt(Nd4j.createFromArray(IDS), Nd4j.createFromArray(MASK), flat,
-                Term.LATENT_TO_VOCAB);
+                VocabHead.LATENT_TO_VOCAB);
         INDArray w = m.parameter(VariableNames.LATENT_TO_VOCAB_WEIGHT);   // [V, k]
         INDArray b = m.parameter(VariableNames.LATENT_TO_VOCAB_BIAS);     // [V]
         int k = m.config().latentConcepts();
@@ -81,7 +80,7 @@ class HeadOutputsTest {
         }
         assertTrue(maxDiff < 1e-5, "max |difference| " + maxDiff);
         // and it is not the MLM head's output
-        INDArray mlm = m.vocabLogitsAt(Nd4j.createFromArray(IDS), Nd4j.createFromArray(MASK), flat, Term.MLM);
+        INDArray mlm = m.vocabLogitsAt(Nd4j.createFromArray(IDS), Nd4j.createFromArray(MASK), flat, VocabHead.MLM);
         assertTrue(mlm.sub(at).norm2Number().doubleValue() > 1.0);
     }
 
@@ -131,12 +130,11 @@ class HeadOutputsTest {
         INDArray ids = Nd4j.createFromArray(IDS);
         INDArray mask = Nd4j.createFromArray(MASK);
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> plain.vocabLogitsAt(ids, mask, new int[] {1}, Term.LATENT_TO_VOCAB)).getMessage()
+                () -> plain.vocabLogitsAt(ids, mask, new int[] {1}, VocabHead.LATENT_TO_VOCAB)).getMessage()
                 .contains("latent-to-vocabulary head"));
-        assertThrows(IllegalArgumentException.class, () -> plain.vocabLogitsAt(ids, mask, new int[] {1}, Term.KD));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> plain.vocabLogitsAt(ids, mask, new int[] {14}, Term.MLM)).getMessage().contains("14"));
-        assertThrows(IllegalArgumentException.class, () -> plain.vocabLogitsAt(ids, mask, new int[0], Term.MLM));
+                () -> plain.vocabLogitsAt(ids, mask, new int[] {14}, VocabHead.MLM)).getMessage().contains("14"));
+        assertThrows(IllegalArgumentException.class, () -> plain.vocabLogitsAt(ids, mask, new int[0], VocabHead.MLM));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> plain.classLogits(ids, mask)).getMessage()
                 .contains("classification head"));
     }

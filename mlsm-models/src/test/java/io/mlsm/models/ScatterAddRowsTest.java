@@ -29,7 +29,7 @@ class ScatterAddRowsTest {
         }
         INDArray ones = Nd4j.ones(DataType.FLOAT, n, h);
         INDArray grad = Nd4j.zeros(DataType.FLOAT, vocab, h);
-        DebertaModel.scatterAddRows(grad, ids, ones);
+        TrainingStep.scatterAddRows(grad, ids, ones);
         for (int v = 0; v < vocab; v++) {
             for (int j = 0; j < h; j++) {
                 assertEquals(counts[v], grad.getFloat(v, j), 0f, "row " + v + " column " + j);
@@ -37,10 +37,10 @@ class ScatterAddRowsTest {
         }
         INDArray noisy = Nd4j.rand(DataType.FLOAT, n, h);
         INDArray first = Nd4j.zeros(DataType.FLOAT, vocab, h);
-        DebertaModel.scatterAddRows(first, ids, noisy);
+        TrainingStep.scatterAddRows(first, ids, noisy);
         for (int rep = 0; rep < 5; rep++) {
             INDArray again = Nd4j.zeros(DataType.FLOAT, vocab, h);
-            DebertaModel.scatterAddRows(again, ids, noisy);
+            TrainingStep.scatterAddRows(again, ids, noisy);
             assertEquals(first, again, "scatter-add must be deterministic");
         }
     }

@@ -143,7 +143,7 @@ class TrainingBehaviourTest {
         TrainingBatch ok = TrainingBatch.of(new int[][]{{1, 2}}, new int[][]{{1, 1}}, new int[][]{{-100, 3}});
         e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> model.computeGradients(TrainingObjective.kd(), ok.withTeacherProbs(Nd4j.ones(2, V))));
-        assertTrue(e.getMessage().contains("teacherProbs must be [1, " + V + "]"), e.getMessage());
+        assertTrue(e.getMessage().contains("target 'teacher_probs' must be [1, " + V + "]"), e.getMessage());
         e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> model.computeGradients(TrainingObjective.mlsm(), ok));
         assertTrue(e.getMessage().contains("latentConcepts = 0"), e.getMessage());

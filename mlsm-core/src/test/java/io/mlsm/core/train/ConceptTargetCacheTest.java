@@ -117,7 +117,7 @@ class ConceptTargetCacheTest {
                     zeroRows += gotSums.getDouble(r) == 0 ? 1 : 0;
                     rows++;
                 }
-                assertClose(expected, cached.attach(b, onTheFlyBase(b)).conceptTargets(), ACROSS_BATCHES,
+                assertClose(expected, cached.attach(b, onTheFlyBase(b)).target(io.mlsm.models.loss.Targets.CONCEPTS), ACROSS_BATCHES,
                         "attach");
             }
         }

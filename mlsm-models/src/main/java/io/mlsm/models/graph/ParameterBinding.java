@@ -13,11 +13,11 @@ import java.util.function.Predicate;
 /**
  * Binds model parameters (by Hugging Face name) into one SameDiff graph on first use: trainable ones as variables,
  * frozen ones as constants (so no gradient is computed through them). In a graph made by
- * {@link SharedArrayHolder#newGraph()} the graph shares the model's arrays, so updating a parameter in place is seen
+ * {@link io.mlsm.models.samediff.SameDiffWorkarounds#newGraph()} the graph shares the model's arrays, so updating a parameter in place is seen
  * by every graph.
  *
  * <pre>{@code
- * ParameterBinding p = new ParameterBinding(SharedArrayHolder.newGraph(), params, n -> n.startsWith("cls."));
+ * ParameterBinding p = new ParameterBinding(SameDiffWorkarounds.newGraph(), params, n -> n.startsWith("cls."));
  * SDVariable w = p.get(VariableNames.MLM_DENSE_WEIGHT);
  * }</pre>
  */
@@ -66,6 +66,19 @@ public final class ParameterBinding {
         }
         v.setArray(arr);   // by reference when the graph uses a SharedArrayHolder
         return v;
+    }
+
+    /**
+     * @param name parameter name
+     * @return the model's array (not bound into the graph), e.g. to read a head's size
+     * @throws IllegalArgumentException if the model has no such parameter
+     */
+    public INDArray array(String name) {
+        INDArray arr = params.get(name);
+        if (arr == null) {
+            throw new IllegalArgumentException("model has no parameter '" + name + "'");
+        }
+        return arr;
     }
 
     /** @return the trainable parameters that the graph uses, in binding order */

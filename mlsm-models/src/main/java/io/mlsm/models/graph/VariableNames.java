@@ -110,13 +110,14 @@ public final class VariableNames {
     public static final String IN_TARGET_SELECT = "in.target_select";
     /** Label ids at the target positions {@code [N]} (int). */
     public static final String IN_TARGET_LABELS = "in.target_labels";
-    /** Teacher probabilities at the target positions {@code [N, V]} (KD). */
-    public static final String IN_TEACHER_PROBS = "in.teacher_probs";
-    /** Concept target distributions at the target positions {@code [N, k]} (MLSM). */
-    public static final String IN_CONCEPT_TARGETS = "in.concept_targets";
-    /** Class labels {@code [B]} (int). */
-    public static final String IN_CLASS_LABELS = "in.class_labels";
+    /**
+     * Batch targets that loss terms read are placeholders {@code target.<name>}
+     * ({@link io.mlsm.models.loss.LossGraph#target(String, long...)}).
+     */
+    public static final String TARGET_PREFIX = "target.";
 
+    /** Prefix of every dropout-mask placeholder. */
+    public static final String DROPOUT_PREFIX = "dropout.";
     /** Dropout multiplier (0 or 1/keep) on the embedding output {@code [B*T, H]}. */
     public static final String DROPOUT_EMBEDDINGS = "dropout.embeddings";
     /** Dropout multiplier on the pooled classification features {@code [B, H]}. */

@@ -1,7 +1,7 @@
 package io.mlsm.core.eval.model;
 
 import io.mlsm.models.DebertaModel;
-import io.mlsm.models.TrainingObjective.Term;
+import io.mlsm.models.VocabHead;
 import io.mlsm.models.graph.VariableNames;
 
 /**
@@ -42,10 +42,10 @@ public enum ScoringHead {
         };
     }
 
-    Term term() {
+    VocabHead term() {
         return switch (this) {
-            case MLM -> Term.MLM;
-            case LATENT_TO_VOCAB -> Term.LATENT_TO_VOCAB;
+            case MLM -> VocabHead.MLM;
+            case LATENT_TO_VOCAB -> VocabHead.LATENT_TO_VOCAB;
             case AUTO -> throw new IllegalStateException("AUTO must be resolved against a model first");
         };
     }

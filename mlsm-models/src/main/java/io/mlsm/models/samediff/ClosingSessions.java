@@ -1,4 +1,4 @@
-package io.mlsm.models.graph;
+package io.mlsm.models.samediff;
 
 import org.nd4j.autodiff.samediff.InferenceFactory;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -19,7 +19,7 @@ import java.util.List;
  * ClosingSessions.register(sd.getFunction("grad"));
  * }</pre>
  */
-public final class ClosingSessions {
+final class ClosingSessions {
 
     /** Identity-based (SameDiff's equals/hashCode depend on its mutable contents), weakly held. */
     private static final List<WeakReference<SameDiff>> REGISTERED = new ArrayList<>();
@@ -29,7 +29,7 @@ public final class ClosingSessions {
     }
 
     /** @param sd graph whose sessions free intermediate arrays eagerly (null is ignored) */
-    public static void register(SameDiff sd) {
+    static void register(SameDiff sd) {
         if (sd == null) {
             return;
         }

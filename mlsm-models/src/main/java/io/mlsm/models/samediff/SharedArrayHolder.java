@@ -1,4 +1,4 @@
-package io.mlsm.models.graph;
+package io.mlsm.models.samediff;
 
 import org.nd4j.autodiff.samediff.ArrayHolder;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -19,12 +19,12 @@ import java.util.Map;
  * sd.var("w", w);          // the graph now computes with w itself
  * }</pre>
  */
-public final class SharedArrayHolder implements ArrayHolder {
+final class SharedArrayHolder implements ArrayHolder {
 
     private final Map<String, INDArray> map = new LinkedHashMap<>();
 
     /** @return an empty graph whose variables and constants are held by reference */
-    public static SameDiff newGraph() {
+    static SameDiff newGraph() {
         SameDiff sd = SameDiff.create();
         sd.setArrayHolders(new SharedArrayHolder(), new SharedArrayHolder(), false);
         return sd;

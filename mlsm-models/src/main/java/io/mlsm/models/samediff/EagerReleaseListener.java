@@ -1,4 +1,4 @@
-package io.mlsm.models.graph;
+package io.mlsm.models.samediff;
 
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
@@ -37,7 +37,7 @@ import java.util.Set;
  * grad.setListeners(l);   // then run; requested outputs stay valid
  * }</pre>
  */
-public final class EagerReleaseListener extends BaseListener {
+final class EagerReleaseListener extends BaseListener {
 
     private final Set<String> keep;
     private final Map<String, Integer> pending = new HashMap<>();
@@ -51,7 +51,7 @@ public final class EagerReleaseListener extends BaseListener {
      * @param sd        the graph that will execute (for gradients: {@code sd.getFunction("grad")})
      * @param requested names of the outputs the caller asks for (kept alive)
      */
-    public EagerReleaseListener(SameDiff sd, Collection<String> requested) {
+    EagerReleaseListener(SameDiff sd, Collection<String> requested) {
         this.keep = new HashSet<>(requested);
         Map<String, Variable> vars = sd.getVariables();
         for (Variable v : vars.values()) {
@@ -160,7 +160,7 @@ public final class EagerReleaseListener extends BaseListener {
     }
 
     /** @return number of buffers closed early */
-    public long closedBuffers() {
+    long closedBuffers() {
         return closed;
     }
 }

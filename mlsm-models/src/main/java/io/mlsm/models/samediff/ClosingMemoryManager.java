@@ -1,4 +1,4 @@
-package io.mlsm.models.graph;
+package io.mlsm.models.samediff;
 
 import org.nd4j.autodiff.samediff.internal.memory.AbstractMemoryMgr;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -17,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * s.setMmgr(new ClosingMemoryManager());
  * }</pre>
  */
-public final class ClosingMemoryManager extends AbstractMemoryMgr {
+final class ClosingMemoryManager extends AbstractMemoryMgr {
 
     private final java.util.List<INDArray> live = new java.util.ArrayList<>();
     private long allocated;
@@ -57,7 +57,7 @@ public final class ClosingMemoryManager extends AbstractMemoryMgr {
      *
      * @param keep arrays that must stay valid
      */
-    public void closeAllExcept(java.util.Collection<INDArray> keep) {
+    void closeAllExcept(java.util.Collection<INDArray> keep) {
         java.util.Set<org.nd4j.linalg.api.buffer.DataBuffer> kept =
                 java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (INDArray k : keep) {
@@ -84,7 +84,7 @@ public final class ClosingMemoryManager extends AbstractMemoryMgr {
     }
 
     /** @return "allocated / released / closed" counts since creation */
-    public String counts() {
+    String counts() {
         return allocated + " allocated, " + released + " released, " + closed + " closed";
     }
 }

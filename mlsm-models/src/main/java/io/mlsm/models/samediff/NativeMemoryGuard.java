@@ -1,4 +1,4 @@
-package io.mlsm.models.graph;
+package io.mlsm.models.samediff;
 
 import org.bytedeco.javacpp.Pointer;
 import org.slf4j.Logger;
@@ -14,10 +14,10 @@ import org.slf4j.LoggerFactory;
  * OS killed it. Calling {@link #afterWork()} after each step bounds that growth (measured: flat at about 0.5 GB over
  * 200 steps) at the cost of an occasional young+old collection of a small heap.
  */
-public final class NativeMemoryGuard {
+final class NativeMemoryGuard {
 
     /** Resident-memory growth (bytes) that triggers a collection. */
-    public static final long THRESHOLD = 256L << 20;
+    static final long THRESHOLD = 256L << 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(NativeMemoryGuard.class);
     private static long baseline = -1;
@@ -26,7 +26,7 @@ public final class NativeMemoryGuard {
     }
 
     /** Collects garbage if resident memory grew by more than {@link #THRESHOLD} since the last collection. */
-    public static synchronized void afterWork() {
+    static synchronized void afterWork() {
         long rss = Pointer.physicalBytes();
         if (baseline < 0) {
             baseline = rss;

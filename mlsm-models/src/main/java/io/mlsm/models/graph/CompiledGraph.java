@@ -1,0 +1,48 @@
+package io.mlsm.models.graph;
+
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A built graph and what running it needs: the outputs to fetch, the trainable parameters to differentiate, the
+ * dropout-mask placeholders to fill and the batch targets to feed.
+ *
+ * @param sd                  the graph
+ * @param outputs             output variable names, in fetch order
+ * @param trainable           trainable parameters the graph uses (empty for inference)
+ * @param dropoutPlaceholders placeholders named {@code dropout.*}
+ * @param targetInputs        batch target name → data type it is fed as (placeholder {@code target.<name>})
+ */
+public record CompiledGraph(SameDiff sd, List<String> outputs, List<String> trainable,
+                            List<String> dropoutPlaceholders, Map<String, DataType> targetInputs) {
+
+    public CompiledGraph {
+        outputs = List.copyOf(outputs);
+        trainable = List.copyOf(trainable);
+        dropoutPlaceholders = List.copyOf(dropoutPlaceholders);
+        targetInputs = Map.copyOf(targetInputs);
+    }
+
+    /**
+     * @return a graph with its dropout placeholders found by name
+     */
+    public static CompiledGraph of(SameDiff sd, List<String> outputs, List<String> trainable,
+                                   Map<String, DataType> targetInputs) {
+        List<String> drops = new ArrayList<>();
+        for (String in : sd.inputs()) {
+            if (in.startsWith(VariableNames.DROPOUT_PREFIX)) {
+                drops.add(in);
+            }
+        }
+        return new CompiledGraph(sd, outputs, trainable, drops, targetInputs);
+    }
+
+    /** @return an inference graph: no trainable parameters, no targets */
+    public static CompiledGraph inference(SameDiff sd, List<String> outputs) {
+        return of(sd, outputs, List.of(), Map.of());
+    }
+}

@@ -1,0 +1,63 @@
+package io.mlsm.models.graph;
+
+import io.mlsm.models.DebertaConfig;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
+import org.nd4j.linalg.api.rng.Random;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
+
+import static io.mlsm.models.graph.VariableNames.*;
+
+/**
+ * Inverted-dropout masks for a training graph's {@code dropout.*} placeholders, drawn from one seed in placeholder
+ * order: the same seed gives the same masks, so a step can be recomputed exactly (resume, loss re-evaluation).
+ * Masks are Bernoulli(keep) scaled by {@code 1 / keep}; each site's shape follows from its name.
+ *
+ * <pre>{@code
+ * DropoutMasks.fill(graph, placeholders, config, DataType.FLOAT, batch, seqLen, stepSeed);
+ * }</pre>
+ */
+public final class DropoutMasks {
+
+    private DropoutMasks() {
+    }
+
+    /**
+     * @param g      the graph whose dropout placeholders to fill
+     * @param ph     placeholder map to add the masks to
+     * @param config dropout rates and sizes
+     * @param dt     the model's data type
+     * @param bs     batch size B
+     * @param t      sequence length T
+     * @param seed   seed of this step's masks
+     */
+    public static void fill(CompiledGraph g, Map<String, INDArray> ph, DebertaConfig config, DataType dt, int bs,
+                            int t, long seed) {
+        Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
+        long h = config.hiddenSize();
+        for (String name : g.dropoutPlaceholders()) {
+            long[] shape;
+            double drop;
+            if (name.endsWith(SITE_ATTENTION_PROBS)) {
+                shape = new long[]{(long) config.numHeads() * bs, t, t};
+                drop = config.attentionDropout();
+            } else if (name.endsWith(SITE_REL_C2P) || name.endsWith(SITE_REL_P2C)) {
+                shape = new long[]{2L * t, h};
+                drop = config.hiddenDropout();
+            } else if (name.equals(DROPOUT_POOLER)) {
+                shape = new long[]{bs, h};
+                drop = config.hiddenDropout();
+            } else {
+                shape = new long[]{(long) bs * t, h};
+                drop = config.hiddenDropout();
+            }
+            double keep = 1.0 - drop;
+            INDArray mask = Nd4j.createUninitialized(dt, shape);
+            Nd4j.getExecutioner().exec(new BernoulliDistribution(mask, keep), rng);
+            ph.put(name, mask.muli(1.0 / keep));
+        }
+    }
+}

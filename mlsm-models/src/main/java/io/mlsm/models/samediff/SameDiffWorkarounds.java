@@ -1,0 +1,101 @@
+package io.mlsm.models.samediff;
+
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one door to this package's fixes for ND4J / SameDiff 1.0.0-M2.1 behaviour (see {@code docs/samediff-notes.md}):
+ * <ul>
+ *   <li>graphs that share the model's parameter arrays instead of duplicating them ({@link #newGraph()});</li>
+ *   <li>sessions whose intermediate arrays are closed, not left to the garbage collector
+ *   ({@link #closeSessionArrays(SameDiff)}, {@link #releaseLastSession(SameDiff, Collection)});</li>
+ *   <li>a gradient computation that frees each intermediate as soon as no later op needs it
+ *   ({@link #outputsAndGradients});</li>
+ *   <li>a garbage collection when resident memory has grown, because ND4J frees native buffers only on
+ *   finalisation ({@link #afterWork()}).</li>
+ * </ul>
+ * Everything else in the package is package-private.
+ *
+ * <pre>{@code
+ * SameDiff sd = SameDiffWorkarounds.newGraph();
+ * ... build ...
+ * SameDiffWorkarounds.closeSessionArrays(sd);
+ * Map<String, INDArray> out = sd.output(placeholders, outputs);
+ * SameDiffWorkarounds.releaseLastSession(sd, out.values());
+ * }</pre>
+ */
+public final class SameDiffWorkarounds {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SameDiffWorkarounds.class);
+
+    private SameDiffWorkarounds() {
+    }
+
+    /** @return an empty graph whose {@code var}/{@code constant} arrays are held by reference, not copied */
+    public static SameDiff newGraph() {
+        return SharedArrayHolder.newGraph();
+    }
+
+    /** Makes every later session of {@code sd} allocate through a memory manager that can close its arrays. */
+    public static void closeSessionArrays(SameDiff sd) {
+        ClosingSessions.register(sd);
+    }
+
+    /**
+     * Frees everything the last session of {@code sd} on this thread allocated except {@code results}, and drops the
+     * session (SameDiff makes a new one per call; the old one would keep its arrays reachable until then).
+     */
+    public static void releaseLastSession(SameDiff sd, Collection<INDArray> results) {
+        InferenceSession s = sd.getSessions().get(Thread.currentThread().getId());
+        if (s != null && s.getMmgr() instanceof ClosingMemoryManager m) {
+            m.closeAllExcept(results);
+        }
+        sd.getSessions().clear();
+    }
+
+    /**
+     * Outputs and gradients of a graph with a gradient function, freeing intermediates as soon as the backward pass
+     * no longer needs them, then everything else the session allocated except the results.
+     *
+     * @param sd          the graph ({@code createGradFunction()} done)
+     * @param placeholders placeholder values
+     * @param outputs     outputs to return
+     * @param wrt         variables whose gradients to return
+     * @return outputs and gradients (owned by the caller)
+     */
+    public static OutAndGrad outputsAndGradients(SameDiff sd, Map<String, INDArray> placeholders,
+                                                 List<String> outputs, List<String> wrt) {
+        SameDiff gradFn = sd.getFunction("grad");
+        List<String> requested = new ArrayList<>(outputs);
+        for (String w : wrt) {
+            requested.add(sd.getVariable(w).getGradient().name());
+        }
+        EagerReleaseListener release = new EagerReleaseListener(gradFn, requested);
+        sd.setListeners(release);
+        OutAndGrad og;
+        try {
+            og = sd.calculateGradientsAndOutputs(placeholders, outputs, wrt);
+        } finally {
+            sd.setListeners();
+        }
+        List<INDArray> keep = new ArrayList<>(og.getOutputs().values());
+        keep.addAll(og.getGradients().values());
+        releaseLastSession(gradFn, keep);
+        LOG.debug("step released {} buffers early", release.closedBuffers());
+        return og;
+    }
+
+    /** Collects garbage if resident memory grew by more than 256 MB since the last collection (call after a step). */
+    public static void afterWork() {
+        NativeMemoryGuard.afterWork();
+    }
+}
