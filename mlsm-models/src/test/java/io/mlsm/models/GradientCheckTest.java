@@ -8,7 +8,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.EnumSet;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
@@ -89,48 +88,11 @@ class GradientCheckTest {
     /** As above, checking entries only of the parameters {@code sampled} accepts (all gradients must exist). */
     static void check(DebertaModel m, TrainingObjective obj, TrainingBatch b, Long seed, Set<String> expectedNames,
                       int perParam, java.util.function.Predicate<String> sampled) {
-        StepResult step = seed == null ? m.computeGradients(obj, b) : m.computeGradients(obj, b, seed);
-        assertEquals(expectedNames, step.gradients().keySet(), "parameters with gradients");
-        Random r = new Random(17);
-        int[] usedIds = b.inputIds().castTo(DataType.INT32).reshape(-1).toIntVector();
-        int checked = 0;
-        for (Map.Entry<String, INDArray> e : step.gradients().entrySet()) {
-            if (!sampled.test(e.getKey())) {
-                continue;
-            }
-            INDArray p = m.parameter(e.getKey());
-            INDArray g = e.getValue();
-            assertEquals(p.length(), g.length(), e.getKey());
-            int entries = e.getKey().equals(VariableNames.WORD_EMBEDDINGS) ? Math.max(2, perParam) : perParam;
-            for (int s = 0; s < entries; s++) {
-                long idx;
-                if (e.getKey().equals(VariableNames.WORD_EMBEDDINGS) && s % 2 == 0) {
-                    long row = usedIds[r.nextInt(usedIds.length)];       // a row that the input uses
-                    idx = row * p.size(1) + r.nextInt((int) p.size(1));
-                } else {
-                    idx = (long) (r.nextDouble() * p.length());
-                }
-                INDArray flat = p.reshape(-1);
-                double orig = flat.getDouble(idx);
-                flat.putScalar(idx, orig + EPS);
-                double plus = losses(m, obj, b, seed);
-                flat.putScalar(idx, orig - EPS);
-                double minus = losses(m, obj, b, seed);
-                flat.putScalar(idx, orig);
-                double numeric = (plus - minus) / (2 * EPS);
-                double analytic = g.reshape(-1).getDouble(idx);
-                double scale = Math.max(Math.abs(numeric), Math.abs(analytic));
-                double err = scale < 1e-9 ? 0 : Math.abs(numeric - analytic) / scale;
-                assertTrue(err < TOLERANCE, obj + ": " + e.getKey() + "[" + idx + "] analytic " + analytic
-                        + " numeric " + numeric + " rel err " + err);
-                checked++;
-            }
-        }
-        assertTrue(checked > 0);
-    }
-
-    private static double losses(DebertaModel m, TrainingObjective obj, TrainingBatch b, Long seed) {
-        return (seed == null ? m.computeLosses(obj, b) : m.computeLosses(obj, b, seed)).get(StepResult.TOTAL);
+        GradientCheck.Result r = GradientCheck.of(m, obj, b).dropoutSeed(seed).entriesPerParameter(perParam)
+                .sampled(sampled).epsilon(EPS).run();
+        assertEquals(expectedNames, r.parameters(), "parameters with gradients");
+        assertTrue(r.checked() > 0);
+        assertTrue(r.maxRelativeError() < TOLERANCE, r.worst());
     }
 
     private static Set<String> namesExcept(DebertaModel m, String... prefixes) {

@@ -250,6 +250,54 @@ public final class Dictionary {
     }
 
     /**
+     * Shape of a dictionary file, read from its header only (magic, version and JSON header; the atoms are not
+     * read), so a configuration can be checked before any work.
+     *
+     * @param dimension d
+     * @param atoms     k
+     */
+    public record Shape(int dimension, int atoms) {
+    }
+
+    /**
+     * @param file a dictionary file
+     * @return its dimension and number of atoms, from the header
+     * @throws IOException              when the file cannot be read
+     * @throws IllegalArgumentException when it is not a dictionary file or its header is corrupt
+     */
+    public static Shape readShape(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("dictionary file " + file + " does not exist or is not a regular file");
+        }
+        String where = "dictionary file " + file + ": ";
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(
+                Files.newInputStream(file)))) {
+            byte[] magic = new byte[MAGIC.length];
+            in.readFully(magic);
+            if (!Arrays.equals(magic, MAGIC)) {
+                throw new IllegalArgumentException(where + "not a dictionary (bad magic, expected \"MLSMDICT\")");
+            }
+            int version = in.readInt();
+            if (version != FORMAT_VERSION) {
+                throw new IllegalArgumentException(where + "unsupported format version " + version + " (expected "
+                        + FORMAT_VERSION + ")");
+            }
+            int headerLength = in.readInt();
+            if (headerLength < 2 || headerLength > Files.size(file)) {
+                throw new IllegalArgumentException(where + "corrupt: header length " + headerLength);
+            }
+            byte[] header = new byte[headerLength];
+            in.readFully(header);
+            JsonNode root = JSON.readTree(header);
+            return new Shape(requiredInt(root, "dimension", where), requiredInt(root, "atoms", where));
+        } catch (java.io.EOFException e) {
+            throw new IllegalArgumentException(where + "truncated header", e);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IllegalArgumentException(where + "corrupt header: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
      * Reads a dictionary written by {@link #save(Path)}.
      *
      * @param file the file

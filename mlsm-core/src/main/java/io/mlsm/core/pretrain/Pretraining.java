@@ -1,43 +1,21 @@
 package io.mlsm.core.pretrain;
 
-import io.mlsm.core.data.BatchStream;
 import io.mlsm.core.data.Corpus;
-import io.mlsm.core.data.EncodedCorpus;
-import io.mlsm.core.data.Masking;
 import io.mlsm.core.data.SequenceOptions;
-import io.mlsm.core.listen.CompositeListener;
-import io.mlsm.core.listen.CsvMetricsWriter;
 import io.mlsm.core.listen.TrainingListener;
 import io.mlsm.core.tokenizer.Tokenizer;
-import io.mlsm.core.tokenizer.UnigramTokenizer;
-import io.mlsm.core.train.CachedConceptTargets;
-import io.mlsm.core.train.ConceptTargetCache;
 import io.mlsm.core.train.ConceptTargets;
-import io.mlsm.core.train.TargetSource;
-import io.mlsm.core.train.TeacherDistributions;
-import io.mlsm.core.train.TeacherHiddenStates;
-import io.mlsm.core.train.Trainer;
 import io.mlsm.core.train.TrainingOptions;
-import io.mlsm.core.train.TrainingResult;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
-import io.mlsm.models.TrainingObjective;
-import io.mlsm.models.io.AtomicFiles;
 import io.mlsm.models.io.HfDebertaDirectory;
-import io.mlsm.models.io.Provenance;
 import io.mlsm.sparse.Dictionary;
-import io.mlsm.sparse.NonNegativeFista;
-import io.mlsm.sparse.OnlineDictionaryLearner;
 import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -75,8 +53,6 @@ public final class Pretraining {
         OpenBlasCoreType.apply();
     }
 
-    private static final Logger LOG = LoggerFactory.getLogger(Pretraining.class);
-
     private Pretraining() {
     }
 
@@ -92,26 +68,26 @@ public final class Pretraining {
 
     /** Fluent configuration; {@link #fit()} validates everything before any work starts. */
     public static final class Builder {
-        private final boolean withHead;
-        private Corpus corpus;
-        private Tokenizer tokenizer;
-        private int tokenizerVocab;
-        private SequenceOptions sequenceOptions = SequenceOptions.defaults();
-        private TeacherSpec teacher;
-        private DictionarySpec dictionary;
-        private Objective objective = Objective.MLSM_PLUS_MLM;
-        private double mlmWeight = 1.0;
-        private DebertaConfig student;
-        private boolean warmStart = true;
-        private final TrainingOptions.Builder studentTraining = TrainingOptions.builder();
-        private final TrainingOptions.Builder headTraining = TrainingOptions.builder().steps(1000).learningRate(1e-3);
-        private int batchSize = 32;
-        private Path outputDir;
-        private long checkpointEvery;
-        private long[] checkpointAt = new long[0];
-        private TrainingListener listener;
-        private long seed = 42;
-        private int cacheTopN;
+        final boolean withHead;
+        Corpus corpus;
+        Tokenizer tokenizer;
+        int tokenizerVocab;
+        SequenceOptions sequenceOptions = SequenceOptions.defaults();
+        TeacherSpec teacher;
+        DictionarySpec dictionary;
+        Objective objective = Objective.MLSM_PLUS_MLM;
+        double mlmWeight = 1.0;
+        DebertaConfig student;
+        boolean warmStart = true;
+        final TrainingOptions.Builder studentTraining = TrainingOptions.builder();
+        final TrainingOptions.Builder headTraining = TrainingOptions.builder().steps(1000).learningRate(1e-3);
+        int batchSize = 32;
+        Path outputDir;
+        long checkpointEvery;
+        long[] checkpointAt = new long[0];
+        TrainingListener listener;
+        long seed = 42;
+        int cacheTopN;
 
         private Builder(boolean withHead) {
             this.withHead = withHead;
@@ -287,7 +263,7 @@ public final class Pretraining {
         public PretrainingResult fit() {
             validate();
             try {
-                return run();
+                return new PretrainingRun(this).run();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -342,7 +318,7 @@ public final class Pretraining {
             if (teacherCfg != null && dictionary != null && objective.needsDictionary()) {
                 ConceptTargets.hiddenStateIndex(dictionary.layer(), teacherCfg.numLayers());
                 if (dictionary.isLoaded()) {
-                    Dictionary d = loadDictionary(dictionary.file());
+                    Dictionary.Shape d = PretrainingRun.readShape(dictionary.file());   // the header only
                     if (d.dimension() != teacherCfg.hiddenSize()) {
                         throw new IllegalArgumentException("dictionary " + dictionary.file() + " has dimension "
                                 + d.dimension() + " but the teacher's hidden size is " + teacherCfg.hiddenSize());
@@ -367,208 +343,6 @@ public final class Pretraining {
         private static String describe(DebertaConfig c) {
             return c.numLayers() + "L/" + c.hiddenSize() + "H/" + c.numHeads() + "A/" + c.intermediateSize() + "I/"
                     + c.maxPositions() + "P";
-        }
-
-        private PretrainingResult run() throws IOException {
-            Files.createDirectories(outputDir);
-            TrainingListener progress = listener != null ? listener : TrainingListener.defaults();
-            Map<String, TrainingResult> curves = new LinkedHashMap<>();
-
-            // tokenizer
-            Path tokPath = outputDir.resolve("tokenizer").resolve("tokenizer.json");
-            Files.createDirectories(tokPath.getParent());
-            Tokenizer tok = tokenizer;
-            if (tok == null) {
-                if (Files.isRegularFile(tokPath)) {
-                    LOG.info("tokenizer: loading {}", tokPath);
-                    tok = UnigramTokenizer.load(tokPath);
-                } else {
-                    LOG.info("tokenizer: training a Unigram tokenizer of {} pieces on {}", tokenizerVocab, corpus);
-                    UnigramTokenizer trained = UnigramTokenizer.train(corpus, tokenizerVocab);
-                    trained.save(tokPath);
-                    tok = trained;
-                }
-            } else if (tok instanceof UnigramTokenizer u && !Files.isRegularFile(tokPath)) {
-                u.save(tokPath);
-            }
-            int vocab = tok.vocabSize();
-            EncodedCorpus sequences = EncodedCorpus.openOrBuild(corpus, tok, sequenceOptions,
-                    outputDir.resolve("corpus-cache"));
-            LOG.info("corpus: {} sequences, {} tokens", sequences.size(), sequences.tokenCount());
-
-            // phase 1: teacher
-            DebertaModel teacherModel = null;
-            Path teacherDir = null;
-            if (teacher != null) {
-                if (teacher.isLoaded()) {
-                    teacherDir = teacher.directory();
-                    teacherModel = HfDebertaDirectory.loadModel(teacherDir);
-                } else {
-                    teacherDir = outputDir.resolve("teacher");
-                    if (isModelDir(teacherDir)) {
-                        LOG.info("teacher: loading {}", teacherDir);
-                        teacherModel = HfDebertaDirectory.loadModel(teacherDir);
-                    } else {
-                        DebertaConfig cfg = teacher.architecture().withVocabSize(vocab)
-                                .withPadTokenId(tok.specials().pad());
-                        teacherModel = DebertaModel.initialize(cfg, seed);
-                        TrainingOptions opts = teacher.training().seed(seed).build().toBuilder()
-                                .checkpointDir(outputDir.resolve("teacher-run")).checkpointEvery(checkpointEvery)
-                                .build();
-                        curves.put("teacher", train("teacher", teacherModel, TrainingObjective.mlm(),
-                                stream(sequences, tok, Masking.mlm(), seed), TargetSource.none(), opts, progress));
-                        export(teacherDir, teacherModel, "teacher");
-                    }
-                }
-                if (teacherModel.config().vocabSize() != vocab) {
-                    throw new IllegalArgumentException("tokenizer/model vocabulary mismatch: tokenizer " + vocab
-                            + ", teacher " + teacherModel.config().vocabSize());
-                }
-            }
-
-            // dictionary
-            Dictionary dict = null;
-            Path dictPath = null;
-            if (objective.needsDictionary()) {
-                if (dictionary.isLoaded()) {
-                    dictPath = dictionary.file();
-                    dict = loadDictionary(dictPath);
-                } else {
-                    dictPath = outputDir.resolve("dictionary").resolve("dictionary.mlsmdict");
-                    if (Files.isRegularFile(dictPath)) {
-                        LOG.info("dictionary: loading {}", dictPath);
-                        dict = loadDictionary(dictPath);
-                    } else {
-                        dict = learnDictionary(teacherModel, sequences, tok);
-                        Files.createDirectories(dictPath.getParent());
-                        dict.save(dictPath);
-                    }
-                }
-                if (dict.dimension() != teacherModel.config().hiddenSize()) {
-                    throw new IllegalArgumentException("dictionary dimension " + dict.dimension()
-                            + " does not match the teacher's hidden size " + teacherModel.config().hiddenSize());
-                }
-            }
-
-            // phase 2: student
-            Path studentDir = outputDir.resolve("student");
-            DebertaModel studentModel;
-            if (isModelDir(studentDir)) {
-                LOG.info("student: loading {}", studentDir);
-                studentModel = HfDebertaDirectory.loadModel(studentDir, dict == null ? 0 : dict.size());
-            } else {
-                DebertaConfig cfg = student.withVocabSize(vocab).withPadTokenId(tok.specials().pad())
-                        .withLatentConcepts(dict == null ? 0 : dict.size());
-                studentModel = DebertaModel.initialize(cfg, seed + 1);
-                if (warmStart) {
-                    WarmStart.copy(teacherModel, studentModel);
-                }
-                TargetSource targets = targetSource(teacherModel, dict, sequences, tok);
-                TrainingOptions opts = studentTraining.seed(seed + 2).build().toBuilder()
-                        .checkpointDir(outputDir.resolve("student-run")).checkpointEvery(checkpointEvery)
-                        .checkpointAt(checkpointAt).build();
-                curves.put("student", train("student", studentModel, objective.trainingObjective(mlmWeight),
-                        stream(sequences, tok, objective.masking(), seed + 3), targets, opts, progress));
-                export(studentDir, studentModel, "student");
-            }
-
-            // phase 3: latent-to-vocabulary head on the frozen student
-            Path headDir = null;
-            if (withHead) {
-                headDir = outputDir.resolve("head");
-                if (!isModelDir(headDir)) {
-                    studentModel.addLatentToVocabHead(seed + 4);
-                    TrainingOptions opts = headTraining.seed(seed + 5).build().toBuilder()
-                            .checkpointDir(outputDir.resolve("head-run")).checkpointEvery(checkpointEvery).build();
-                    curves.put("head", train("head", studentModel, TrainingObjective.latentToVocab(),
-                            stream(sequences, tok, Masking.mlm(), seed + 6), TargetSource.none(), opts, progress));
-                    export(headDir, studentModel, "head");
-                }
-            }
-            return new PretrainingResult(outputDir, tokPath, teacherDir, dictPath, studentDir, headDir, curves);
-        }
-
-        private TargetSource targetSource(DebertaModel teacherModel, Dictionary dict, EncodedCorpus sequences,
-                                          Tokenizer tok) throws IOException {
-            if (objective.needsDictionary()) {
-                NonNegativeFista solver = NonNegativeFista.builder(dict)
-                        .options(NonNegativeFista.Options.reference(dictionary.lambda()))
-                        .maxIterations(dictionary.fistaIterations()).build();
-                if (cacheTopN > 0) {
-                    return new CachedConceptTargets(targetCache(teacherModel, solver, sequences, tok));
-                }
-                return new ConceptTargets(teacherModel, dictionary.layer(), dict, solver);
-            }
-            if (objective.needsTeacherDistribution()) {
-                return new TeacherDistributions(teacherModel);
-            }
-            return TargetSource.none();
-        }
-
-        private ConceptTargetCache targetCache(DebertaModel teacherModel, NonNegativeFista solver,
-                                               EncodedCorpus sequences, Tokenizer tok) throws IOException {
-            Path file = outputDir.resolve("targets").resolve("concepts-top" + cacheTopN + ConceptTargetCache.EXTENSION);
-            if (Files.isRegularFile(file)) {
-                try {
-                    return ConceptTargetCache.open(file, sequences,
-                            ConceptTargetCache.Fingerprints.of(teacherModel, dictionary.layer(), solver, sequences));
-                } catch (IllegalArgumentException e) {
-                    LOG.warn("targets: rebuilding the cache: {}", e.getMessage());
-                }
-            }
-            return ConceptTargetCache.builder(sequences, tok.specials()).teacher(teacherModel, dictionary.layer())
-                    .solver(solver).topN(cacheTopN).batchSize(batchSize).build(file);
-        }
-
-        private Dictionary learnDictionary(DebertaModel teacherModel, EncodedCorpus sequences, Tokenizer tok) {
-            LOG.info("dictionary: learning {} atoms (lambda {}) from layer {} over up to {} tokens",
-                    dictionary.atoms(), dictionary.lambda(), dictionary.layer(), dictionary.sampleTokens());
-            BatchStream unmasked = BatchStream.builder(sequences, tok).batchSize(batchSize).masking(Masking.none())
-                    .seed(seed + 7).epochs(1).dropLast(false).build();
-            TeacherHiddenStates rows = new TeacherHiddenStates(teacherModel, dictionary.layer(), unmasked,
-                    dictionary.sampleTokens(), dictionary.batchSize());
-            OnlineDictionaryLearner learner = OnlineDictionaryLearner.builder().atoms(dictionary.atoms())
-                    .lambda(dictionary.lambda()).batchSize(dictionary.batchSize())
-                    .maxIterations(dictionary.iterations()).seed(seed + 8).normaliseInput(true)
-                    .dataDescription("teacher layer " + dictionary.layer() + " hidden states, " + corpus)
-                    .build();
-            return learner.fit(rows);
-        }
-
-        private BatchStream stream(EncodedCorpus sequences, Tokenizer tok, Masking masking, long streamSeed) {
-            return BatchStream.builder(sequences, tok).batchSize(batchSize).masking(masking).seed(streamSeed).build();
-        }
-
-        private TrainingResult train(String phase, DebertaModel model, TrainingObjective o, BatchStream s,
-                                     TargetSource targets, TrainingOptions opts, TrainingListener progress)
-                throws IOException {
-            Path csv = outputDir.resolve("metrics").resolve(phase + ".csv");
-            Files.createDirectories(csv.getParent());
-            try (CsvMetricsWriter metrics = CsvMetricsWriter.appending(csv)) {
-                return new Trainer(phase, model, o, s, targets, opts, CompositeListener.of(progress, metrics)).fit();
-            }
-        }
-
-        private void export(Path dir, DebertaModel model, String artifact) throws IOException {
-            Provenance p = Provenance.builder(artifact).seed(seed).config(model.config())
-                    .data("corpus", new Provenance.DataIdentity(corpus.toString(), corpus.totalBytes(),
-                            corpus.identity().sha256(), null))
-                    .extra("objective", objective.toString()).extra("mlmWeight", Double.toString(mlmWeight))
-                    .build();
-            AtomicFiles.writeDirectory(dir, tmp -> HfDebertaDirectory.export(tmp, model, p));
-        }
-
-        private static boolean isModelDir(Path dir) {
-            return Files.isRegularFile(dir.resolve(HfDebertaDirectory.CONFIG_FILE))
-                    && Files.isRegularFile(dir.resolve(HfDebertaDirectory.WEIGHTS_FILE));
-        }
-
-        private static Dictionary loadDictionary(Path file) {
-            try {
-                return Dictionary.load(file);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the dictionary " + file, e);
-            }
         }
     }
 

@@ -91,6 +91,7 @@ public final class MlsmCli implements Callable<Integer> {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new MlsmCli());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.registerConverter(Objective.class, Objective::valueOf);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
             if (ex instanceof IllegalArgumentException) {

@@ -1,0 +1,425 @@
+package io.mlsm.core.pretrain;
+
+import io.mlsm.core.data.BatchStream;
+import io.mlsm.core.data.EncodedCorpus;
+import io.mlsm.core.data.Masking;
+import io.mlsm.core.listen.CompositeListener;
+import io.mlsm.core.listen.CsvMetricsWriter;
+import io.mlsm.core.listen.TrainingListener;
+import io.mlsm.core.tokenizer.Tokenizer;
+import io.mlsm.core.tokenizer.UnigramTokenizer;
+import io.mlsm.core.train.CachedConceptTargets;
+import io.mlsm.core.train.ConceptTargetCache;
+import io.mlsm.core.train.ConceptTargets;
+import io.mlsm.core.train.TargetSource;
+import io.mlsm.core.train.TeacherDistributions;
+import io.mlsm.core.train.TeacherHiddenStates;
+import io.mlsm.core.train.Trainer;
+import io.mlsm.core.train.TrainingOptions;
+import io.mlsm.core.train.TrainingResult;
+import io.mlsm.models.DebertaConfig;
+import io.mlsm.models.DebertaModel;
+import io.mlsm.models.TrainingObjective;
+import io.mlsm.models.io.AtomicFiles;
+import io.mlsm.models.io.HfDebertaDirectory;
+import io.mlsm.models.io.Provenance;
+import io.mlsm.sparse.Dictionary;
+import io.mlsm.sparse.NonNegativeFista;
+import io.mlsm.sparse.OnlineDictionaryLearner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * One {@link Pretraining#fit()}: a plan of phases (tokenizer, teacher, dictionary, student, head), each of which
+ * loads its artifact when an earlier run finished it and otherwise trains and exports it (resuming from its last
+ * checkpoint). Every random choice's seed is derived from the run's seed by name ({@link Seeds}).
+ */
+final class PretrainingRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PretrainingRun.class);
+
+    /** A step of the plan: load the finished artifact, or produce it. */
+    abstract static class Phase {
+        private final String name;
+
+        Phase(String name) {
+            this.name = name;
+        }
+
+        String name() {
+            return name;
+        }
+
+        /** @return where the artifact lives, or null when it is given by the user (nothing to produce) */
+        abstract Path artifact();
+
+        /** @return whether the artifact is given or finished and only needs loading */
+        boolean finished() {
+            Path a = artifact();
+            return a == null || Files.isRegularFile(a) || isModelDir(a);
+        }
+
+        abstract void load() throws IOException;
+
+        abstract void produce() throws IOException;
+
+        final void run() throws IOException {
+            if (finished()) {
+                if (artifact() != null) {
+                    LOG.info("{}: loading {}", name, artifact());
+                }
+                load();
+            } else {
+                produce();
+            }
+        }
+    }
+
+    private final Pretraining.Builder cfg;
+    private final Path out;
+    private final TrainingListener progress;
+    private final Map<String, TrainingResult> curves = new LinkedHashMap<>();
+    private Tokenizer tok;
+    private EncodedCorpus sequences;
+    private DebertaModel teacherModel;
+    private Path teacherDir;
+    private Dictionary dict;
+    private Path dictPath;
+    private DebertaModel studentModel;
+    private Path headDir;
+
+    PretrainingRun(Pretraining.Builder cfg) {
+        this.cfg = cfg;
+        this.out = cfg.outputDir;
+        this.progress = cfg.listener != null ? cfg.listener : TrainingListener.defaults();
+    }
+
+    PretrainingResult run() throws IOException {
+        Files.createDirectories(out);
+        List<Phase> plan = plan();
+        StringJoiner j = new StringJoiner(" -> ", "plan: ", "");
+        plan.forEach(p -> j.add(p.name() + (p.finished() ? " (load)" : " (produce)")));
+        LOG.info("{}", j);
+        for (Phase p : plan) {
+            p.run();
+        }
+        return new PretrainingResult(out, tokenizerPath(), teacherDir, dictPath, studentDir(), headDir, curves);
+    }
+
+    private List<Phase> plan() {
+        List<Phase> plan = new ArrayList<>();
+        plan.add(new TokenizerPhase());
+        if (cfg.teacher != null) {
+            plan.add(new TeacherPhase());
+        }
+        if (cfg.objective.needsDictionary()) {
+            plan.add(new DictionaryPhase());
+        }
+        plan.add(new StudentPhase());
+        if (cfg.withHead) {
+            plan.add(new HeadPhase());
+        }
+        return plan;
+    }
+
+    private long seed(String name) {
+        return Seeds.derive(cfg.seed, name);
+    }
+
+    private Path tokenizerPath() {
+        return out.resolve("tokenizer").resolve("tokenizer.json");
+    }
+
+    private Path studentDir() {
+        return out.resolve("student");
+    }
+
+    // ------------------------------------------------------------------------------------------------- phases
+
+    private final class TokenizerPhase extends Phase {
+        TokenizerPhase() {
+            super("tokenizer");
+        }
+
+        @Override
+        Path artifact() {
+            return cfg.tokenizer != null ? null : tokenizerPath();
+        }
+
+        @Override
+        void load() throws IOException {
+            Files.createDirectories(tokenizerPath().getParent());
+            if (cfg.tokenizer != null) {
+                tok = cfg.tokenizer;
+                if (tok instanceof UnigramTokenizer u && !Files.isRegularFile(tokenizerPath())) {
+                    u.save(tokenizerPath());
+                }
+            } else {
+                tok = UnigramTokenizer.load(tokenizerPath());
+            }
+            encode();
+        }
+
+        @Override
+        void produce() throws IOException {
+            Files.createDirectories(tokenizerPath().getParent());
+            LOG.info("tokenizer: training a Unigram tokenizer of {} pieces on {}", cfg.tokenizerVocab, cfg.corpus);
+            UnigramTokenizer trained = UnigramTokenizer.train(cfg.corpus, cfg.tokenizerVocab);
+            trained.save(tokenizerPath());
+            tok = trained;
+            encode();
+        }
+
+        private void encode() throws IOException {
+            sequences = EncodedCorpus.openOrBuild(cfg.corpus, tok, cfg.sequenceOptions, out.resolve("corpus-cache"));
+            LOG.info("corpus: {} sequences, {} tokens", sequences.size(), sequences.tokenCount());
+        }
+    }
+
+    private final class TeacherPhase extends Phase {
+        TeacherPhase() {
+            super("teacher");
+        }
+
+        @Override
+        Path artifact() {
+            return cfg.teacher.isLoaded() ? null : out.resolve("teacher");
+        }
+
+        @Override
+        void load() throws IOException {
+            teacherDir = cfg.teacher.isLoaded() ? cfg.teacher.directory() : artifact();
+            teacherModel = HfDebertaDirectory.loadModel(teacherDir);
+            checkVocabulary();
+        }
+
+        @Override
+        void produce() throws IOException {
+            teacherDir = artifact();
+            DebertaConfig arch = cfg.teacher.architecture().withVocabSize(tok.vocabSize())
+                    .withPadTokenId(tok.specials().pad());
+            teacherModel = DebertaModel.initialize(arch, seed("teacher.init"));
+            TrainingOptions opts = cfg.teacher.training().seed(seed("teacher.training")).build().toBuilder()
+                    .checkpointDir(out.resolve("teacher-run")).checkpointEvery(cfg.checkpointEvery).build();
+            curves.put(name(), train(name(), teacherModel, TrainingObjective.mlm(),
+                    stream(Masking.mlm(), seed("teacher.data")), TargetSource.none(), opts));
+            export(teacherDir, teacherModel, name());
+            checkVocabulary();
+        }
+
+        private void checkVocabulary() {
+            if (teacherModel.config().vocabSize() != tok.vocabSize()) {
+                throw new IllegalArgumentException("tokenizer/model vocabulary mismatch: tokenizer " + tok.vocabSize()
+                        + ", teacher " + teacherModel.config().vocabSize());
+            }
+        }
+    }
+
+    private final class DictionaryPhase extends Phase {
+        DictionaryPhase() {
+            super("dictionary");
+        }
+
+        @Override
+        Path artifact() {
+            return cfg.dictionary.isLoaded() ? null : out.resolve("dictionary").resolve("dictionary.mlsmdict");
+        }
+
+        @Override
+        void load() {
+            dictPath = cfg.dictionary.isLoaded() ? cfg.dictionary.file() : artifact();
+            dict = loadDictionary(dictPath);
+            checkDimension();
+        }
+
+        @Override
+        void produce() throws IOException {
+            dictPath = artifact();
+            DictionarySpec spec = cfg.dictionary;
+            LOG.info("dictionary: learning {} atoms (lambda {}) from layer {} over up to {} tokens", spec.atoms(),
+                    spec.lambda(), spec.layer(), spec.sampleTokens());
+            BatchStream unmasked = BatchStream.builder(sequences, tok).batchSize(cfg.batchSize)
+                    .masking(Masking.none()).seed(seed("dictionary.data")).epochs(1).dropLast(false).build();
+            TeacherHiddenStates rows = new TeacherHiddenStates(teacherModel, spec.layer(), unmasked,
+                    spec.sampleTokens(), spec.batchSize());
+            OnlineDictionaryLearner learner = OnlineDictionaryLearner.builder().atoms(spec.atoms())
+                    .lambda(spec.lambda()).batchSize(spec.batchSize()).maxIterations(spec.iterations())
+                    .seed(seed("dictionary.learner")).normaliseInput(true)
+                    .dataDescription("teacher layer " + spec.layer() + " hidden states, " + cfg.corpus).build();
+            dict = learner.fit(rows);
+            Files.createDirectories(dictPath.getParent());
+            dict.save(dictPath);
+            checkDimension();
+        }
+
+        private void checkDimension() {
+            if (dict.dimension() != teacherModel.config().hiddenSize()) {
+                throw new IllegalArgumentException("dictionary dimension " + dict.dimension()
+                        + " does not match the teacher's hidden size " + teacherModel.config().hiddenSize());
+            }
+        }
+    }
+
+    private final class StudentPhase extends Phase implements TargetContext {
+        StudentPhase() {
+            super("student");
+        }
+
+        @Override
+        Path artifact() {
+            return studentDir();
+        }
+
+        @Override
+        void load() throws IOException {
+            studentModel = HfDebertaDirectory.loadModel(studentDir(), dict == null ? 0 : dict.size());
+        }
+
+        @Override
+        void produce() throws IOException {
+            DebertaConfig arch = cfg.student.withVocabSize(tok.vocabSize()).withPadTokenId(tok.specials().pad())
+                    .withLatentConcepts(dict == null ? 0 : dict.size());
+            studentModel = DebertaModel.initialize(arch, seed("student.init"));
+            if (cfg.warmStart) {
+                Pretraining.WarmStart.copy(teacherModel, studentModel);
+            }
+            TargetSource targets = cfg.objective.targetSource(this);
+            TrainingOptions opts = cfg.studentTraining.seed(seed("student.training")).build().toBuilder()
+                    .checkpointDir(out.resolve("student-run")).checkpointEvery(cfg.checkpointEvery)
+                    .checkpointAt(cfg.checkpointAt).build();
+            curves.put(name(), train(name(), studentModel, cfg.objective.trainingObjective(cfg.mlmWeight),
+                    stream(cfg.objective.masking(), seed("student.data")), targets, opts));
+            export(studentDir(), studentModel, name());
+        }
+
+        @Override
+        public DebertaModel teacher() {
+            return teacherModel;
+        }
+
+        @Override
+        public Dictionary dictionary() {
+            return dict;
+        }
+
+        @Override
+        public TargetSource conceptTargets() throws IOException {
+            if (teacherModel == null || dict == null) {
+                throw new IllegalStateException("objective " + cfg.objective + " asks for concept targets but does "
+                        + "not declare needsDictionary()");
+            }
+            NonNegativeFista solver = NonNegativeFista.builder(dict)
+                    .options(NonNegativeFista.Options.reference(cfg.dictionary.lambda()))
+                    .maxIterations(cfg.dictionary.fistaIterations()).build();
+            if (cfg.cacheTopN > 0) {
+                return new CachedConceptTargets(targetCache(solver));
+            }
+            return new ConceptTargets(teacherModel, cfg.dictionary.layer(), dict, solver);
+        }
+
+        @Override
+        public TargetSource teacherDistributions() {
+            if (teacherModel == null) {
+                throw new IllegalStateException("objective " + cfg.objective + " asks for the teacher's distributions "
+                        + "but does not declare needsTeacher()");
+            }
+            return new TeacherDistributions(teacherModel);
+        }
+
+        private ConceptTargetCache targetCache(NonNegativeFista solver) throws IOException {
+            Path file = out.resolve("targets").resolve("concepts-top" + cfg.cacheTopN + ConceptTargetCache.EXTENSION);
+            if (Files.isRegularFile(file)) {
+                try {
+                    return ConceptTargetCache.open(file, sequences, ConceptTargetCache.Fingerprints.of(teacherModel,
+                            cfg.dictionary.layer(), solver, sequences));
+                } catch (IllegalArgumentException e) {
+                    LOG.warn("targets: rebuilding the cache: {}", e.getMessage());
+                }
+            }
+            return ConceptTargetCache.builder(sequences, tok.specials()).teacher(teacherModel, cfg.dictionary.layer())
+                    .solver(solver).topN(cfg.cacheTopN).batchSize(cfg.batchSize).build(file);
+        }
+    }
+
+    private final class HeadPhase extends Phase {
+        HeadPhase() {
+            super("head");
+        }
+
+        @Override
+        Path artifact() {
+            return out.resolve("head");
+        }
+
+        @Override
+        void load() {
+            headDir = artifact();
+        }
+
+        @Override
+        void produce() throws IOException {
+            headDir = artifact();
+            studentModel.addLatentToVocabHead(seed("head.init"));
+            TrainingOptions opts = cfg.headTraining.seed(seed("head.training")).build().toBuilder()
+                    .checkpointDir(out.resolve("head-run")).checkpointEvery(cfg.checkpointEvery).build();
+            curves.put(name(), train(name(), studentModel, TrainingObjective.latentToVocab(),
+                    stream(Masking.mlm(), seed("head.data")), TargetSource.none(), opts));
+            export(headDir, studentModel, name());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------- shared
+
+    private BatchStream stream(Masking masking, long streamSeed) {
+        return BatchStream.builder(sequences, tok).batchSize(cfg.batchSize).masking(masking).seed(streamSeed).build();
+    }
+
+    private TrainingResult train(String phase, DebertaModel model, TrainingObjective o, BatchStream s,
+                                 TargetSource targets, TrainingOptions opts) throws IOException {
+        Path csv = out.resolve("metrics").resolve(phase + ".csv");
+        Files.createDirectories(csv.getParent());
+        try (CsvMetricsWriter metrics = CsvMetricsWriter.appending(csv)) {
+            return new Trainer(phase, model, o, s, targets, opts, CompositeListener.of(progress, metrics)).fit();
+        }
+    }
+
+    private void export(Path dir, DebertaModel model, String artifact) throws IOException {
+        Provenance p = Provenance.builder(artifact).seed(cfg.seed).config(model.config())
+                .data("corpus", new Provenance.DataIdentity(cfg.corpus.toString(), cfg.corpus.totalBytes(),
+                        cfg.corpus.identity().sha256(), null))
+                .extra("objective", cfg.objective.toString()).extra("mlmWeight", Double.toString(cfg.mlmWeight))
+                .build();
+        AtomicFiles.writeDirectory(dir, tmp -> HfDebertaDirectory.export(tmp, model, p));
+    }
+
+    static boolean isModelDir(Path dir) {
+        return Files.isRegularFile(dir.resolve(HfDebertaDirectory.CONFIG_FILE))
+                && Files.isRegularFile(dir.resolve(HfDebertaDirectory.WEIGHTS_FILE));
+    }
+
+    static Dictionary loadDictionary(Path file) {
+        try {
+            return Dictionary.load(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the dictionary " + file, e);
+        }
+    }
+
+    static Dictionary.Shape readShape(Path file) {
+        try {
+            return Dictionary.readShape(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the dictionary " + file, e);
+        }
+    }
+}
