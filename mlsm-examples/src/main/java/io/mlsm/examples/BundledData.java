@@ -98,7 +98,9 @@ public final class BundledData {
                             Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE,
                                     StandardCopyOption.REPLACE_EXISTING);
                         } catch (AtomicMoveNotSupportedException e) {
-                            Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                            throw new IOException("cannot write " + dir.resolve(name) + ": the file system cannot "
+                                    + "rename " + tmp.getFileName() + " onto it atomically (" + e.getMessage()
+                                    + "); refusing a non-atomic write", e);
                         }
                     } finally {
                         Files.deleteIfExists(tmp);

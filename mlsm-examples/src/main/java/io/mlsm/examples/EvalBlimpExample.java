@@ -14,7 +14,6 @@ import io.mlsm.core.eval.report.MarkdownTable;
 import io.mlsm.core.eval.report.ResultTable;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
-import io.mlsm.examples.cli.MlsmCli;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
 import io.mlsm.sparse.runtime.OpenBlasCoreType;
@@ -117,10 +116,5 @@ public final class EvalBlimpExample {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** @param args as {@code mlsm eval-blimp} */
-    public static void main(String[] args) {
-        System.exit(MlsmCli.execute("eval-blimp", args));
     }
 }

@@ -8,7 +8,6 @@ import io.mlsm.core.eval.pll.EwokResult;
 import io.mlsm.core.eval.sweep.ZeroShotSuite;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
-import io.mlsm.examples.cli.MlsmCli;
 import io.mlsm.models.io.HfDebertaDirectory;
 import io.mlsm.sparse.runtime.OpenBlasCoreType;
 
@@ -83,10 +82,5 @@ public final class EvalEwokExample {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** @param args as {@code mlsm eval-ewok} */
-    public static void main(String[] args) {
-        System.exit(MlsmCli.execute("eval-ewok", args));
     }
 }

@@ -3,7 +3,6 @@ package io.mlsm.examples;
 import io.mlsm.core.tokenizer.SpecialTokens;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
-import io.mlsm.examples.cli.MlsmCli;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
 import io.mlsm.sparse.runtime.OpenBlasCoreType;
@@ -186,10 +185,5 @@ public final class FillMaskExample {
                 .limit(k)
                 .map(i -> new Candidate(i, tok.idToPiece(i), Math.exp(logits[i] - logZ)))
                 .toList();
-    }
-
-    /** @param args as {@code mlsm fill-mask} */
-    public static void main(String[] args) {
-        System.exit(MlsmCli.execute("fill-mask", args));
     }
 }

@@ -7,7 +7,6 @@ import io.mlsm.core.eval.finetune.FineTuneResult;
 import io.mlsm.core.eval.model.Evaluations;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
-import io.mlsm.examples.cli.MlsmCli;
 import io.mlsm.sparse.runtime.OpenBlasCoreType;
 
 import java.io.IOException;
@@ -95,10 +94,5 @@ public final class FineTuneGlueExample {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** @param args as {@code mlsm finetune-glue} */
-    public static void main(String[] args) {
-        System.exit(MlsmCli.execute("finetune-glue", args));
     }
 }

@@ -8,7 +8,6 @@ import io.mlsm.core.data.SequenceOptions;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
 import io.mlsm.core.train.TeacherHiddenStates;
-import io.mlsm.examples.cli.MlsmCli;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
 import io.mlsm.sparse.Dictionary;
@@ -158,10 +157,5 @@ public final class LearnDictionaryExample {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** @param args as {@code mlsm learn-dictionary} */
-    public static void main(String[] args) {
-        System.exit(MlsmCli.execute("learn-dictionary", args));
     }
 }

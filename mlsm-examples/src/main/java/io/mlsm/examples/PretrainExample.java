@@ -10,7 +10,6 @@ import io.mlsm.core.pretrain.PretrainingResult;
 import io.mlsm.core.pretrain.TeacherSpec;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
 import io.mlsm.core.train.TrainingResult;
-import io.mlsm.examples.cli.MlsmCli;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.sparse.runtime.OpenBlasCoreType;
 
@@ -275,10 +274,5 @@ public final class PretrainExample {
 
     static String fmt(double v) {
         return String.format(Locale.ROOT, "%.4f", v);
-    }
-
-    /** @param args as {@code mlsm pretrain} */
-    public static void main(String[] args) {
-        System.exit(MlsmCli.execute("pretrain", args));
     }
 }

@@ -23,7 +23,6 @@ import io.mlsm.core.pretrain.PretrainingResult;
 import io.mlsm.core.pretrain.TeacherSpec;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
-import io.mlsm.examples.cli.MlsmCli;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
@@ -249,10 +248,5 @@ public final class QuickStart {
                 Math.min(d.maxLength(), model.config().maxPositions()));   // longer sentences are truncated
         return new BlimpEvaluator(tok, Evaluations.scorer(model, tok, head), pll)
                 .evaluate(pairs, progress);
-    }
-
-    /** @param args as {@code mlsm quickstart} */
-    public static void main(String[] args) {
-        System.exit(MlsmCli.execute("quickstart", args));
     }
 }

@@ -1,6 +1,5 @@
 package io.mlsm.examples;
 
-import io.mlsm.examples.cli.MlsmCli;
 import io.mlsm.sparse.Dictionary;
 import io.mlsm.sparse.DictionaryProvenance;
 import io.mlsm.sparse.NonNegativeFista;
@@ -175,10 +174,5 @@ public final class SparseDemoExample {
 
     private static String fmt(double v) {
         return String.format(java.util.Locale.ROOT, "%.4f", v);
-    }
-
-    /** @param args as {@code mlsm sparse-demo} */
-    public static void main(String[] args) {
-        System.exit(MlsmCli.execute("sparse-demo", args));
     }
 }

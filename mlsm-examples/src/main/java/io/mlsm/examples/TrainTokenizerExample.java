@@ -3,7 +3,6 @@ package io.mlsm.examples;
 import io.mlsm.core.data.Corpus;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
 import io.mlsm.core.tokenizer.UnigramTrainer;
-import io.mlsm.examples.cli.MlsmCli;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,10 +94,5 @@ public final class TrainTokenizerExample {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** @param args as {@code mlsm train-tokenizer} */
-    public static void main(String[] args) {
-        System.exit(MlsmCli.execute("train-tokenizer", args));
     }
 }

@@ -1,7 +1,8 @@
 /**
  * Runnable examples, one per scenario. Each example class has a validating {@code Options} record, a {@code Result}
- * record, {@code static Result run(Options)} (what tests call with tiny settings) and a {@code main(String[])} that
- * parses the same options as the matching {@code mlsm} sub-command ({@link io.mlsm.examples.cli.MlsmCli}).
+ * record and {@code static Result run(Options)} (what tests call with tiny settings). The matching {@code mlsm}
+ * sub-command in {@code io.mlsm.examples.cli} parses the command line and calls {@code run}; that package depends on
+ * this one, never the reverse, so the examples have no {@code main} of their own.
  *
  * <pre>{@code
  * TrainTokenizerExample.Result r = TrainTokenizerExample.run(

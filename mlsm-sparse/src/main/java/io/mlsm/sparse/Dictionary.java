@@ -13,11 +13,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -187,10 +189,12 @@ public final class Dictionary {
     // ------------------------------------------------------------------ file I/O
 
     /**
-     * Writes the dictionary atomically (temporary file in the same directory, then an atomic move).
+     * Writes the dictionary atomically: a temporary file in the same directory, forced to disk, then renamed onto
+     * {@code file} with {@link StandardCopyOption#ATOMIC_MOVE}. There is no non-atomic fallback.
      *
      * @param file target path (its parent directory must exist)
-     * @throws IOException when writing fails; the target is then left untouched
+     * @throws IOException when writing fails, or when the file system cannot rename atomically (the message names the
+     *                     file and the reason); the target is then left untouched and no temporary file remains
      */
     public void save(Path file) throws IOException {
         Path abs = file.toAbsolutePath();
@@ -239,10 +243,15 @@ public final class Dictionary {
                 long sum = crc.getValue();
                 new DataOutputStream(raw).writeLong(sum);
             }
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);                               // on disk before the rename makes it visible
+            }
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+                throw new IOException("cannot save dictionary " + abs + ": the file system cannot rename "
+                        + tmp.getFileName() + " onto it atomically (" + e.getMessage() + "); refusing a non-atomic "
+                        + "write", e);
             }
         } finally {
             Files.deleteIfExists(tmp);

@@ -63,6 +63,19 @@ class DictionaryTest {
     }
 
     @Test
+    void aSaveThatCannotBeCompletedLeavesTheTargetAndNoTemporaryFile() throws IOException {
+        Dictionary d = sample(DataType.FLOAT);
+        Path blocked = Files.createDirectory(dir.resolve("blocked.mlsmdict"));   // a non-empty directory: no rename
+        Files.writeString(blocked.resolve("keep.txt"), "kept");
+        IOException e = assertThrows(IOException.class, () -> d.save(blocked));
+        assertTrue(e.getMessage().contains("blocked.mlsmdict"), e.getMessage());
+        assertEquals("kept", Files.readString(blocked.resolve("keep.txt")));
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(1, s.count(), "the temporary file must be removed");
+        }
+    }
+
+    @Test
     void rejectsCorruptOrTruncatedFiles() throws IOException {
         Dictionary d = sample(DataType.FLOAT);
         Path f = dir.resolve("good.mlsmdict");

@@ -12,7 +12,6 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,11 +155,7 @@ public final class Corpus implements Iterable<String> {
                     Path tmp = Files.createTempFile(targetDir, name, ".tmp");
                     try {
                         Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                        try {
-                            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                        } catch (AtomicMoveNotSupportedException e) {
-                            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                        }
+                        EncodedCorpus.moveAtomically(tmp, target);
                     } finally {
                         Files.deleteIfExists(tmp);
                     }

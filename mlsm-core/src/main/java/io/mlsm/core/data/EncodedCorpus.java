@@ -243,11 +243,19 @@ public final class EncodedCorpus implements Sequences, AutoCloseable {
         buf.clear();
     }
 
+    /**
+     * Renames {@code tmp} (a file in the target's directory) onto {@code target} atomically; there is no non-atomic
+     * fallback.
+     *
+     * @throws IOException naming the target and the reason when the file system cannot rename atomically, or when the
+     *                     rename fails
+     */
     static void moveAtomically(Path tmp, Path target) throws IOException {
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            throw new IOException("cannot write " + target + ": the file system cannot rename " + tmp.getFileName()
+                    + " onto it atomically (" + e.getMessage() + "); refusing a non-atomic write", e);
         }
     }
 

@@ -112,6 +112,10 @@ class CorpusTest {
         Corpus c = Corpus.fromResources(cl, "io/mlsm/core/data/minicorpus", ".train", dir.resolve("out"));
         assertEquals(List.of("b.train", "a.train"), c.files().stream().map(p -> p.getFileName().toString()).toList());
         assertEquals("w1 w2\nw3 w4\n", Files.readString(dir.resolve("out/b.train")));
+        try (var listed = Files.list(dir.resolve("out"))) {
+            assertEquals(List.of("a.train", "b.train"), listed.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "each file is written atomically and no temporary file is left");
+        }
         List<String> lines = new ArrayList<>();
         c.forEachLine((f, n, l) -> lines.add(l));
         assertEquals(List.of("w1 w2", "w3 w4", "w5 w6 w7"), lines);

@@ -75,6 +75,24 @@ class EncodedCorpusTest {
     }
 
     @Test
+    void aBuildThatCannotBeCompletedLeavesTheTargetAndNoTemporaryFile() throws IOException {
+        WordTokenizer tok = WordTokenizer.synthetic(300);
+        Corpus corpus = Corpus.lines(randomCorpus(dir.resolve("a.train"), 50, 20, 300, 3));
+        Path cache = Files.createDirectory(dir.resolve("cache"));
+        // a non-empty directory: the encoded file cannot be renamed onto it
+        Path blocked = Files.createDirectory(cache.resolve("blocked" + EncodedCorpus.EXTENSION));
+        Files.writeString(blocked.resolve("keep.txt"), "kept");
+        java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class,
+                () -> EncodedCorpus.build(corpus, tok, new SequenceOptions(32, 1, false), blocked));
+        assertTrue(e.getMessage().contains(blocked.toString()), e.getMessage());
+        assertEquals("kept", Files.readString(blocked.resolve("keep.txt")));
+        try (Stream<Path> files = Files.list(cache)) {
+            assertEquals(List.of(blocked.getFileName().toString()), files.map(p -> p.getFileName().toString()).toList(),
+                    "the temporary file must be removed");
+        }
+    }
+
+    @Test
     void smallSegmentsAndWideIdsReadTheSame() throws IOException {
         // a vocabulary above 65536 ids needs 4-byte ids; 64-byte segments make sequences straddle segment borders
         WordTokenizer tok = WordTokenizer.synthetic(70_000);

@@ -1,7 +1,6 @@
 package io.mlsm.examples.cli;
 
 import io.mlsm.core.eval.data.GlueTask;
-import io.mlsm.core.eval.model.ScoringHead;
 import io.mlsm.core.pretrain.Objective;
 import io.mlsm.examples.EvalBlimpExample;
 import io.mlsm.examples.EvalEwokExample;
@@ -15,6 +14,7 @@ import io.mlsm.examples.TrainTokenizerExample;
 import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -154,9 +154,8 @@ public final class MlsmCli implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = {"-o", "--out"}, paramLabel = "DIR", defaultValue = "mlsm-runs/quickstart",
-                description = "output directory (default: ${DEFAULT-VALUE})")
-        Path out;
+        @Mixin
+        OutputOptions out = new OutputOptions("mlsm-runs/quickstart");
 
         @Option(names = "--fast", description = "tiny settings: a smoke run of about a minute (numbers meaningless)")
         boolean fast;
@@ -169,8 +168,8 @@ public final class MlsmCli implements Callable<Integer> {
                 description = "BLiMP pairs per paradigm, 1..20 (default: 20, --fast: 2)")
         Integer blimpPairs;
 
-        @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "seed (default: ${DEFAULT-VALUE})")
-        long seed;
+        @Mixin
+        SeedOption seed;
 
         @Override
         public Integer call() {
@@ -180,13 +179,14 @@ public final class MlsmCli implements Callable<Integer> {
             if (blimpPairs != null && (blimpPairs < 1 || blimpPairs > 20)) {
                 throw bad(spec, "--blimp-pairs", blimpPairs, "must be in 1..20 (the bundled subset has 20 per paradigm)");
             }
+            Path dir = out.dir();
             QuickStart.Options o = options(spec, () -> {
-                QuickStart.Options p = fast ? QuickStart.Options.fast(out) : QuickStart.Options.defaults(out);
-                return new QuickStart.Options(out, p.vocabSize(), p.hiddenSize(), p.layers(), p.maxLength(),
+                QuickStart.Options p = fast ? QuickStart.Options.fast(dir) : QuickStart.Options.defaults(dir);
+                return new QuickStart.Options(dir, p.vocabSize(), p.hiddenSize(), p.layers(), p.maxLength(),
                         p.batchSize(), steps != null ? steps : p.teacherSteps(), p.atoms(), p.sampleTokens(),
                         p.dictIterations(), steps != null ? steps : p.studentSteps(),
                         steps != null ? steps : p.headSteps(), blimpPairs != null ? blimpPairs : p.blimpPairs(),
-                        seed, p.progress());
+                        seed.value(), p.progress());
             });
             QuickStart.Result r = QuickStart.run(o);
             PrintWriter w = spec.commandLine().getOut();
@@ -207,9 +207,8 @@ public final class MlsmCli implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--corpus", paramLabel = "DIR",
-                description = "directory of *.train / *.txt files (default: the bundled corpus)")
-        Path corpus;
+        @Mixin
+        CorpusOption corpus;
 
         @Option(names = "--vocab", paramLabel = "N", defaultValue = "6000",
                 description = "vocabulary size, special tokens included (default: ${DEFAULT-VALUE})")
@@ -219,16 +218,16 @@ public final class MlsmCli implements Callable<Integer> {
                 description = "train on a seeded sample of N lines, 0 = all (default: ${DEFAULT-VALUE})")
         int maxLines;
 
-        @Option(names = {"-o", "--out"}, paramLabel = "DIR", defaultValue = "mlsm-runs/tokenizer",
-                description = "output directory (default: ${DEFAULT-VALUE})")
-        Path out;
+        @Mixin
+        OutputOptions out = new OutputOptions("mlsm-runs/tokenizer");
 
         @Override
         public Integer call() {
             if (vocab <= 5) {
                 throw bad(spec, "--vocab", vocab, "must exceed the 5 special tokens");
             }
-            var o = options(spec, () -> new TrainTokenizerExample.Options(corpus, vocab, maxLines, out));
+            var o = options(spec, () -> new TrainTokenizerExample.Options(corpus.dirOrNull(), vocab, maxLines,
+                    out.dir()));
             var r = TrainTokenizerExample.run(o);
             PrintWriter w = spec.commandLine().getOut();
             w.println("tokenizer: " + r.tokenizerFile() + " (" + r.vocabSize() + " pieces)");
@@ -245,13 +244,8 @@ public final class MlsmCli implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = {"-m", "--model"}, paramLabel = "DIR", required = true,
-                description = "model directory (Hugging Face DeBERTa layout)")
-        Path model;
-
-        @Option(names = {"-t", "--tokenizer"}, paramLabel = "FILE",
-                description = "tokenizer.json (default: DIR/tokenizer.json)")
-        Path tokenizer;
+        @Mixin
+        ModelOptions model;
 
         @Option(names = {"-k", "--top-k"}, paramLabel = "K", defaultValue = "5",
                 description = "fillers per mask (default: ${DEFAULT-VALUE})")
@@ -265,8 +259,8 @@ public final class MlsmCli implements Callable<Integer> {
             if (topK < 1) {
                 throw bad(spec, "--top-k", topK, "must be >= 1");
             }
-            Path tok = tokenizer != null ? tokenizer : model.resolve("tokenizer.json");
-            var o = options(spec, () -> new FillMaskExample.Options(model, tok, texts, topK));
+            var o = options(spec, () -> new FillMaskExample.Options(model.dir(), model.tokenizerFile(), texts,
+                    topK));
             var r = FillMaskExample.run(o);
             PrintWriter w = spec.commandLine().getOut();
             for (FillMaskExample.FilledText t : r.texts()) {
@@ -298,12 +292,11 @@ public final class MlsmCli implements Callable<Integer> {
                 description = "MLM | KD | KD_PLUS_MLM | MLSM | MLSM_PLUS_MLM | LSM | LSM15 (default: ${DEFAULT-VALUE})")
         Objective objective;
 
-        @Option(names = {"-o", "--out"}, paramLabel = "DIR", defaultValue = "mlsm-runs/pretrain",
-                description = "output directory (default: ${DEFAULT-VALUE})")
-        Path out;
+        @Mixin
+        OutputOptions out = new OutputOptions("mlsm-runs/pretrain");
 
-        @Option(names = "--corpus", paramLabel = "DIR", description = "corpus directory (default: the bundled corpus)")
-        Path corpus;
+        @Mixin
+        CorpusOption corpus;
 
         @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json (default: train one)")
         Path tokenizer;
@@ -353,8 +346,8 @@ public final class MlsmCli implements Callable<Integer> {
                 description = "phase-3 head steps, 0 = two phases (default: ${DEFAULT-VALUE})")
         long headSteps;
 
-        @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "seed (default: ${DEFAULT-VALUE})")
-        long seed;
+        @Mixin
+        SeedOption seed;
 
         @Override
         public Integer call() {
@@ -368,11 +361,11 @@ public final class MlsmCli implements Callable<Integer> {
                 throw bad(spec, "--head-steps", headSteps, "phase 3 needs latent concepts; --objective " + objective
                         + " has none (use MLSM, MLSM_PLUS_MLM, LSM or LSM15)");
             }
-            var o = options(spec, () -> PretrainExample.Options.builder(out).corpusDir(corpus).tokenizer(tokenizer)
-                    .vocabSize(vocab).objective(objective).size(size).maxLength(maxLength).batchSize(batch)
-                    .steps(steps).learningRate(lr).teacherDir(teacher).teacherSteps(teacherSteps)
-                    .dictionaryFile(dictionary).atoms(atoms).warmStart(!noWarmStart).headSteps(headSteps).seed(seed)
-                    .build());
+            var o = options(spec, () -> PretrainExample.Options.builder(out.dir()).corpusDir(corpus.dirOrNull())
+                    .tokenizer(tokenizer).vocabSize(vocab).objective(objective).size(size).maxLength(maxLength)
+                    .batchSize(batch).steps(steps).learningRate(lr).teacherDir(teacher).teacherSteps(teacherSteps)
+                    .dictionaryFile(dictionary).atoms(atoms).warmStart(!noWarmStart).headSteps(headSteps)
+                    .seed(seed.value()).build());
             var r = PretrainExample.run(o);
             PrintWriter w = spec.commandLine().getOut();
             var p = r.pretraining();
@@ -407,11 +400,11 @@ public final class MlsmCli implements Callable<Integer> {
         @Option(names = "--teacher", paramLabel = "DIR", required = true, description = "teacher model directory")
         Path teacher;
 
-        @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json (default: DIR/tokenizer.json)")
-        Path tokenizer;
+        @Mixin
+        TokenizerOption tokenizer;
 
-        @Option(names = "--corpus", paramLabel = "DIR", description = "corpus directory (default: the bundled corpus)")
-        Path corpus;
+        @Mixin
+        CorpusOption corpus;
 
         @Option(names = "--atoms", paramLabel = "K", defaultValue = "256", description = "atoms (default: ${DEFAULT-VALUE})")
         int atoms;
@@ -432,18 +425,17 @@ public final class MlsmCli implements Callable<Integer> {
                 description = "learner iterations (default: ${DEFAULT-VALUE})")
         long iterations;
 
-        @Option(names = {"-o", "--out"}, paramLabel = "DIR", defaultValue = "mlsm-runs/dictionary",
-                description = "output directory (default: ${DEFAULT-VALUE})")
-        Path out;
+        @Mixin
+        OutputOptions out = new OutputOptions("mlsm-runs/dictionary");
 
         @Override
         public Integer call() {
             if (atoms < 1) {
                 throw bad(spec, "--atoms", atoms, "must be >= 1");
             }
-            Path tok = tokenizer != null ? tokenizer : teacher.resolve("tokenizer.json");
-            var o = options(spec, () -> new LearnDictionaryExample.Options(teacher, tok, corpus, atoms, lambda, layer,
-                    tokens, iterations, out));
+            Path tok = tokenizer.orIn(teacher);
+            var o = options(spec, () -> new LearnDictionaryExample.Options(teacher, tok, corpus.dirOrNull(), atoms,
+                    lambda, layer, tokens, iterations, out.dir()));
             var r = LearnDictionaryExample.run(o);
             PrintWriter w = spec.commandLine().getOut();
             w.println("dictionary: " + r.dictionaryFile() + " (" + r.dimension() + " x " + r.atoms() + ")");
@@ -461,12 +453,8 @@ public final class MlsmCli implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = {"-m", "--model"}, paramLabel = "DIR", required = true, description = "model directory")
-        Path model;
-
-        @Option(names = {"-t", "--tokenizer"}, paramLabel = "FILE",
-                description = "tokenizer.json (default: DIR/tokenizer.json)")
-        Path tokenizer;
+        @Mixin
+        ModelOptions model;
 
         @Option(names = "--blimp", paramLabel = "DIR",
                 description = "folder of BLiMP <paradigm>.jsonl files (default: the bundled 20-pair subset)")
@@ -479,21 +467,19 @@ public final class MlsmCli implements Callable<Integer> {
                 description = "pairs per file, 0 = all (default: ${DEFAULT-VALUE})")
         int pairs;
 
-        @Option(names = "--head", paramLabel = "HEAD", defaultValue = "AUTO",
-                description = "MLM | LATENT_TO_VOCAB | AUTO (default: ${DEFAULT-VALUE})")
-        ScoringHead head;
+        @Mixin
+        ScoringHeadOption head;
 
-        @Option(names = {"-o", "--out"}, paramLabel = "DIR", defaultValue = "mlsm-runs/eval-blimp",
-                description = "output directory (default: ${DEFAULT-VALUE})")
-        Path out;
+        @Mixin
+        OutputOptions out = new OutputOptions("mlsm-runs/eval-blimp");
 
         @Override
         public Integer call() {
             if (pairs < 0) {
                 throw bad(spec, "--pairs", pairs, "must be >= 0 (0 = all)");
             }
-            Path tok = tokenizer != null ? tokenizer : model.resolve("tokenizer.json");
-            var o = options(spec, () -> new EvalBlimpExample.Options(model, tok, blimp, supplement, pairs, head, out));
+            var o = options(spec, () -> new EvalBlimpExample.Options(model.dir(), model.tokenizerFile(), blimp,
+                    supplement, pairs, head.value(), out.dir()));
             var r = EvalBlimpExample.run(o);
             PrintWriter w = spec.commandLine().getOut();
             w.println(r.markdown());
@@ -510,16 +496,11 @@ public final class MlsmCli implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = {"-m", "--model"}, paramLabel = "DIR", required = true, description = "model directory")
-        Path model;
+        @Mixin
+        ModelOptions model;
 
-        @Option(names = {"-t", "--tokenizer"}, paramLabel = "FILE",
-                description = "tokenizer.json (default: DIR/tokenizer.json)")
-        Path tokenizer;
-
-        @Option(names = "--data", paramLabel = "DIR", defaultValue = "../shared/data",
-                description = "folder holding ewok_filtered/ (default: ${DEFAULT-VALUE})")
-        Path data;
+        @Mixin
+        DataOptions data;
 
         @Option(names = "--fast", description = "the BabyLM 2025 fast subset")
         boolean fast;
@@ -528,17 +509,16 @@ public final class MlsmCli implements Callable<Integer> {
                 description = "items per group, 0 = all (default: ${DEFAULT-VALUE})")
         int items;
 
-        @Option(names = "--head", paramLabel = "HEAD", defaultValue = "AUTO",
-                description = "MLM | LATENT_TO_VOCAB | AUTO (default: ${DEFAULT-VALUE})")
-        ScoringHead head;
+        @Mixin
+        ScoringHeadOption head;
 
         @Override
         public Integer call() {
             if (items < 0) {
                 throw bad(spec, "--items", items, "must be >= 0 (0 = all)");
             }
-            Path tok = tokenizer != null ? tokenizer : model.resolve("tokenizer.json");
-            var o = options(spec, () -> new EvalEwokExample.Options(model, tok, data, fast, items, head));
+            var o = options(spec, () -> new EvalEwokExample.Options(model.dir(), model.tokenizerFile(), data.dir(),
+                    fast, items, head.value()));
             var r = EvalEwokExample.run(o);
             PrintWriter w = spec.commandLine().getOut();
             r.scores().byDomain().forEach((d, a) -> w.println(d + ": " + fmt(a.value()) + " (" + a.correct() + "/"
@@ -560,16 +540,11 @@ public final class MlsmCli implements Callable<Integer> {
                 description = "BOOLQ | COLA | MNLI | MRPC | MULTIRC | QQP | RTE | SST2 | WSC")
         String task;
 
-        @Option(names = {"-m", "--model"}, paramLabel = "DIR", required = true, description = "model directory")
-        Path model;
+        @Mixin
+        ModelOptions model;
 
-        @Option(names = {"-t", "--tokenizer"}, paramLabel = "FILE",
-                description = "tokenizer.json (default: DIR/tokenizer.json)")
-        Path tokenizer;
-
-        @Option(names = "--data", paramLabel = "DIR", defaultValue = "../shared/data",
-                description = "folder holding glue_filtered/ (default: ${DEFAULT-VALUE})")
-        Path data;
+        @Mixin
+        DataOptions data;
 
         @Option(names = "--examples", paramLabel = "N", defaultValue = "0",
                 description = "examples per split, 0 = all (default: ${DEFAULT-VALUE})")
@@ -596,9 +571,8 @@ public final class MlsmCli implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw bad(spec, "--task", task, e.getMessage());
             }
-            Path tok = tokenizer != null ? tokenizer : model.resolve("tokenizer.json");
-            var o = options(spec, () -> new FineTuneGlueExample.Options(model, tok, data, t, examples, epochs, seeds,
-                    lr, batch));
+            var o = options(spec, () -> new FineTuneGlueExample.Options(model.dir(), model.tokenizerFile(),
+                    data.dir(), t, examples, epochs, seeds, lr, batch));
             var r = FineTuneGlueExample.run(o).result();
             PrintWriter w = spec.commandLine().getOut();
             r.runs().forEach(s -> w.println("seed " + s.seed() + ": " + fmt(s.score()) + " after " + s.steps()
@@ -640,8 +614,8 @@ public final class MlsmCli implements Callable<Integer> {
                 description = "dictionary-learning passes over the signals (default: ${DEFAULT-VALUE})")
         int passes;
 
-        @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "(default: ${DEFAULT-VALUE})")
-        long seed;
+        @Mixin
+        SeedOption seed;
 
         @Override
         public Integer call() {
@@ -649,7 +623,7 @@ public final class MlsmCli implements Callable<Integer> {
                 throw bad(spec, "--nonzeros", nonZeros, "must be in 1..--atoms (" + atoms + ")");
             }
             var o = options(spec, () -> new SparseDemoExample.Options(dim, atoms, nonZeros, signals, noise, lambda,
-                    passes, seed));
+                    passes, seed.value()));
             var r = SparseDemoExample.run(o);
             PrintWriter w = spec.commandLine().getOut();
             w.println("solve (FISTA, true dictionary): support recall " + fmt(r.supportRecall()) + ", relative error "

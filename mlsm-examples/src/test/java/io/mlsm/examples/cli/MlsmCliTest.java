@@ -3,8 +3,13 @@ package io.mlsm.examples.cli;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,5 +111,52 @@ class MlsmCliTest {
                 "--passes", "1");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("support recall") && r.out().contains("planted atoms recovered"), r.out());
+    }
+
+    @Test
+    void sharedOptionGroupsKeepEachCommandsDefaults() {
+        assertTrue(run("quickstart", "--help").out().contains("(default: mlsm-runs/quickstart)"));
+        assertTrue(run("train-tokenizer", "--help").out().contains("(default: mlsm-runs/tokenizer)"));
+        assertTrue(run("learn-dictionary", "--help").out().contains("(default: mlsm-runs/dictionary)"));
+        String pretrain = run("pretrain", "--help").out();
+        assertTrue(pretrain.contains("(default: mlsm-runs/pretrain)") && pretrain.contains("seed (default: 42)"),
+                pretrain);
+        // pretrain's own --tokenizer (train one when absent), not the model-relative one of the mixin
+        assertTrue(pretrain.contains("tokenizer.json (default: train one)"), pretrain);
+    }
+
+    @Test
+    void tokenizerDefaultsToTheModelDirectory() {
+        MlsmCli.FillMask fill = new MlsmCli.FillMask();
+        new CommandLine(fill).parseArgs("--model", "runs/teacher", "a [MASK]");
+        assertEquals(Path.of("runs/teacher/tokenizer.json"), fill.model.tokenizerFile());
+        new CommandLine(fill).parseArgs("-m", "runs/teacher", "-t", "tok.json", "a [MASK]");
+        assertEquals(Path.of("tok.json"), fill.model.tokenizerFile());
+
+        MlsmCli.EvalBlimp blimp = new MlsmCli.EvalBlimp();
+        CommandLine cl = new CommandLine(blimp);
+        cl.parseArgs("-m", "m", "-o", "elsewhere");
+        assertEquals(Path.of("elsewhere"), blimp.out.dir());
+        cl.parseArgs("-m", "m");
+        assertEquals(Path.of("mlsm-runs/eval-blimp"), blimp.out.dir(), "a new parse starts from the default again");
+    }
+
+    @Test
+    void examplesNeverImportTheCli() throws IOException {
+        Path examples = Path.of("src/main/java/io/mlsm/examples");
+        assertTrue(Files.isDirectory(examples), "run from the module directory");
+        List<Path> offenders;
+        try (Stream<Path> files = Files.walk(examples)) {
+            offenders = files.filter(f -> f.toString().endsWith(".java") && !f.startsWith(examples.resolve("cli")))
+                    .filter(f -> {
+                        try {
+                            return Files.readString(f).contains("import io.mlsm.examples.cli.");
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    })
+                    .toList();
+        }
+        assertTrue(offenders.isEmpty(), "only the CLI may import the examples, not the reverse: " + offenders);
     }
 }
