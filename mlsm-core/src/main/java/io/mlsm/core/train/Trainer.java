@@ -2,6 +2,7 @@ package io.mlsm.core.train;
 
 import io.mlsm.core.data.Batch;
 import io.mlsm.core.data.BatchStream;
+import io.mlsm.core.listen.EvaluationMetrics;
 import io.mlsm.core.listen.StepMetrics;
 import io.mlsm.core.listen.TrainingListener;
 import io.mlsm.core.listen.TrainingPlan;
@@ -69,6 +70,9 @@ public final class Trainer {
     private final TrainingListener listener;
     private final LearningRateSchedule schedule;
     private final AdamW optimizer;
+    private BatchStream validation;
+    private int validationBatches;
+    private long evaluateEvery;
 
     /**
      * @param phase     name shown in progress and checkpoints ({@code teacher}, {@code student}, {@code head})
@@ -97,6 +101,36 @@ public final class Trainer {
         this.schedule = LearningRateSchedule.linearWarmupDecayFraction(options.learningRate(), options.steps(),
                 options.warmupFraction());
         this.optimizer = new AdamW(AdamW.Options.defaults().withWeightDecay(options.weightDecay()));
+    }
+
+    /**
+     * Evaluates the objective on held-out batches every {@code every} steps (and after the last step) and reports
+     * the mean of each loss term and the total to {@link TrainingListener#onEvaluation} as {@code "valid"}. No dropout;
+     * the held-out batches are the first {@code batches} of {@code heldOut}, the same ones every time, with the
+     * targets of this trainer's {@link TargetSource}.
+     *
+     * <pre>{@code
+     * trainer.validation(heldOutStream, 8, 500).fit();    // listener.onEvaluation at steps 500, 1000, ...
+     * }</pre>
+     *
+     * @param heldOut micro-batches not used for training
+     * @param batches how many of them, {@code >= 1}
+     * @param every   steps between evaluations, {@code >= 1}
+     * @return this
+     */
+    public Trainer validation(BatchStream heldOut, int batches, long every) {
+        if (batches < 1 || every < 1) {
+            throw new IllegalArgumentException("validation needs batches >= 1 and every >= 1, got " + batches + " and "
+                    + every);
+        }
+        if (heldOut.totalBatches().isPresent() && heldOut.totalBatches().getAsLong() < batches) {
+            throw new IllegalArgumentException("the held-out stream has " + heldOut.totalBatches().getAsLong()
+                    + " batches, fewer than the " + batches + " asked for");
+        }
+        validation = Objects.requireNonNull(heldOut, "heldOut");
+        validationBatches = batches;
+        evaluateEvery = every;
+        return this;
     }
 
     /** @return the optimiser (its state is saved with checkpoints) */
@@ -133,6 +167,9 @@ public final class Trainer {
                 lastLoss = m.loss();
                 curve.add(m);
                 listener.onStep(m);
+                if (validation != null && (step % evaluateEvery == 0 || step == options.steps())) {
+                    listener.onEvaluation(evaluate(step));
+                }
                 maybeCheckpoint(step, written);
             }
             completed = true;
@@ -152,8 +189,7 @@ public final class Trainer {
         for (int micro = 0; micro < acc; micro++) {
             long index = (step - 1) * acc + micro;
             Batch batch = stream.batch(index);
-            TrainingBatch tb = targets.attach(batch, TrainingBatch.of(batch.inputIdsArray(DataType.INT32),
-                    batch.attentionMaskArray(model.dataType()), batch.labelsArray(DataType.INT32)));
+            TrainingBatch tb = modelBatch(batch);
             StepResult r = model.computeGradients(objective, tb, dropoutSeed(index));
             for (Map.Entry<String, Double> e : r.losses().entrySet()) {
                 losses.merge(e.getKey(), e.getValue() / acc, Double::sum);
@@ -187,6 +223,20 @@ public final class Trainer {
         Map<String, Double> terms = new LinkedHashMap<>(losses);
         terms.remove(StepResult.TOTAL);
         return new StepMetrics(step, terms, total, lr, norm, tokens, targetCount, System.nanoTime() - t0);
+    }
+
+    private EvaluationMetrics evaluate(long step) {
+        Map<String, Double> mean = new LinkedHashMap<>();
+        for (int i = 0; i < validationBatches; i++) {
+            TrainingBatch tb = modelBatch(validation.batch(i));
+            model.computeLosses(objective, tb).forEach((k, v) -> mean.merge(k, v / validationBatches, Double::sum));
+        }
+        return new EvaluationMetrics(step, "valid", mean);
+    }
+
+    private TrainingBatch modelBatch(Batch batch) {
+        return targets.attach(batch, TrainingBatch.of(batch.inputIdsArray(DataType.INT32),
+                batch.attentionMaskArray(model.dataType()), batch.labelsArray(DataType.INT32)));
     }
 
     private long dropoutSeed(long microBatchIndex) {
@@ -225,7 +275,7 @@ public final class Trainer {
     private TrainingCheckpoint checkpoint(long step) {
         Map<String, INDArray> params = model.parameters();
         TrainerState state = new TrainerState(step, options.seed(), 0, step * options.accumulation(), Map.of(),
-                List.of(), Map.of("phase", phase, "objective", objective.toString(), "options", options.toString()));
+                List.of(), phase, objective.toString(), Map.of("options", options.toString()));
         Provenance provenance = Provenance.builder("training-checkpoint:" + phase).seed(options.seed())
                 .config(model.config()).extra("step", Long.toString(step)).extra("objective", objective.toString())
                 .extra("options", options.toString()).build();
@@ -249,7 +299,7 @@ public final class Trainer {
     private long restore(Path from) {
         try {
             TrainingCheckpoint cp = TrainingCheckpoint.read(from);
-            String savedPhase = cp.trainerState().extra().get("phase");
+            String savedPhase = cp.trainerState().phase();
             if (!phase.equals(savedPhase)) {
                 throw new CheckpointFormatException(from + ": checkpoint of phase '" + savedPhase
                         + "', cannot resume phase '" + phase + "'");

@@ -118,4 +118,40 @@ class TrainerTest {
     private static List<Double> losses(TrainingResult r) {
         return r.curve().stream().map(StepMetrics::loss).toList();
     }
+
+    @Test
+    void periodicValidationReportsTheHeldOutLossOfTheModelAtThatStep() {
+        DebertaModel model = DebertaModel.initialize(SyntheticTask.config(), 3);
+        io.mlsm.core.data.BatchStream heldOut = SyntheticTask.stream(Masking.mlm(), 77);
+        List<io.mlsm.core.listen.EvaluationMetrics> seen = new java.util.ArrayList<>();
+        List<Map<String, Double>> recomputed = new java.util.ArrayList<>();
+        TrainingListener check = new TrainingListener() {
+            @Override
+            public void onEvaluation(io.mlsm.core.listen.EvaluationMetrics m) {
+                seen.add(m);
+                // the same held-out batches through the model as it is now, outside the trainer
+                Map<String, Double> mean = new java.util.LinkedHashMap<>();
+                for (int i = 0; i < 2; i++) {
+                    io.mlsm.core.data.Batch b = heldOut.batch(i);
+                    model.computeLosses(TrainingObjective.mlm(), io.mlsm.models.TrainingBatch.of(
+                            b.inputIdsArray(org.nd4j.linalg.api.buffer.DataType.INT32),
+                            b.attentionMaskArray(model.dataType()),
+                            b.labelsArray(org.nd4j.linalg.api.buffer.DataType.INT32)))
+                            .forEach((k, v) -> mean.merge(k, v / 2, Double::sum));
+                }
+                recomputed.add(mean);
+            }
+        };
+        new Trainer("teacher", model, TrainingObjective.mlm(), SyntheticTask.stream(Masking.mlm(), 3),
+                TargetSource.none(), options().steps(7).build(), check).validation(heldOut, 2, 3).fit();
+        assertEquals(List.of(3L, 6L, 7L), seen.stream().map(io.mlsm.core.listen.EvaluationMetrics::step).toList(),
+                "every 3 steps and after the last");
+        for (int i = 0; i < seen.size(); i++) {
+            assertEquals("valid", seen.get(i).name());
+            assertEquals(recomputed.get(i), seen.get(i).metrics());
+            assertTrue(seen.get(i).metrics().keySet().containsAll(List.of("mlm", "total")));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new Trainer("teacher", model, TrainingObjective.mlm(),
+                heldOut, TargetSource.none(), options().steps(1).build(), null).validation(heldOut, 0, 1));
+    }
 }

@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * the seed and any named random-stream positions, where the data reader stands, and the loss history.
  *
  * <pre>{@code
- * TrainerState s = new TrainerState(1000, 42, 1, 65_536, Map.of("masking", 1000L), List.of(7.1, 6.4), Map.of());
+ * TrainerState s = new TrainerState(1000, 42, 1, 65_536, Map.of("masking", 1000L), List.of(7.1, 6.4), "student",
+ *         "mlsm + mlm [ALL]", Map.of());
  * }</pre>
  *
  * @param step         optimizer updates made so far
@@ -26,7 +27,12 @@ import java.util.TreeMap;
  *                     defines)
  * @param rng          named random-stream states (e.g. draws made, derived seeds)
  * @param lossHistory  losses logged so far (may be empty)
- * @param extra        trainer-specific facts
+ * @param phase        the training phase the checkpoint belongs to ({@code teacher}, {@code student}, {@code head},
+ *                     ...); null when unknown. Checkpoints written before this field existed carry it in
+ *                     {@code extra.phase}, from where {@link #fromJson(String)} moves it.
+ * @param objective    the training objective as {@link io.mlsm.models.TrainingObjective#toString()} writes it; null
+ *                     when unknown (read from {@code extra.objective} in older checkpoints)
+ * @param extra        further trainer-specific facts
  */
 public record TrainerState(
         @JsonProperty("step") long step,
@@ -35,6 +41,8 @@ public record TrainerState(
         @JsonProperty("data_position") long dataPosition,
         @JsonProperty("rng") Map<String, Long> rng,
         @JsonProperty("loss_history") List<Double> lossHistory,
+        @JsonProperty("phase") String phase,
+        @JsonProperty("objective") String objective,
         @JsonProperty("extra") Map<String, String> extra) {
 
     /** Conventional file name. */
@@ -66,7 +74,7 @@ public record TrainerState(
      * @return a state with no data position, RNG streams, history or extras
      */
     public static TrainerState of(long step, long seed) {
-        return new TrainerState(step, seed, 0, 0, Map.of(), List.of(), Map.of());
+        return new TrainerState(step, seed, 0, 0, Map.of(), List.of(), null, null, Map.of());
     }
 
     /** @return indented JSON (non-finite losses are written as strings "NaN"/"Infinity" by Jackson) */
@@ -85,7 +93,12 @@ public record TrainerState(
      */
     public static TrainerState fromJson(String json) {
         try {
-            TrainerState s = JSON.readValue(json, TrainerState.class);
+            com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(json);
+            if (tree instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+                upgrade(o, "phase");
+                upgrade(o, "objective");
+            }
+            TrainerState s = tree == null || tree.isMissingNode() ? null : JSON.treeToValue(tree, TrainerState.class);
             if (s == null) {
                 throw new IllegalArgumentException("trainer state JSON is empty");
             }
@@ -95,6 +108,20 @@ public record TrainerState(
                 throw iae;
             }
             throw new IllegalArgumentException("malformed trainer state: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Moves a field that older checkpoints kept in {@code extra} to the top level (null when neither has it). */
+    private static void upgrade(com.fasterxml.jackson.databind.node.ObjectNode o, String field) {
+        if (o.has(field)) {
+            return;
+        }
+        com.fasterxml.jackson.databind.JsonNode extra = o.get("extra");
+        if (extra instanceof com.fasterxml.jackson.databind.node.ObjectNode e && e.has(field)) {
+            o.set(field, e.get(field));
+            e.remove(field);
+        } else {
+            o.putNull(field);
         }
     }
 }

@@ -44,7 +44,7 @@ import java.util.stream.Stream;
  *
  * <pre>{@code
  * TrainingCheckpoint cp = new TrainingCheckpoint(config, params, adamW.stateTensors(), adamW.stateMetadata(),
- *         new TrainerState(step, seed, epoch, position, Map.of(), losses, Map.of()), provenance);
+ *         new TrainerState(step, seed, epoch, position, Map.of(), losses, "student", null, Map.of()), provenance);
  * cp.write(TrainingCheckpoint.directoryFor(runDir, step));
  * TrainingCheckpoint back = TrainingCheckpoint.read(TrainingCheckpoint.latest(runDir).orElseThrow());
  * adamW.restore(back.optimizerTensors(), back.optimizerMetadata(), params, "checkpoint");

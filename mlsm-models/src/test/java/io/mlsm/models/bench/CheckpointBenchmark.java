@@ -79,7 +79,7 @@ public final class CheckpointBenchmark {
                 System.out.printf("AdamW step %.2f s; global norm %.2f s (norm %.3f)%n", a, sec(t), norm);
             }
             TrainingCheckpoint cp = new TrainingCheckpoint(c, params, opt.stateTensors(), opt.stateMetadata(),
-                    new TrainerState(3, 1, 0, 0, Map.of(), List.of(), Map.of()),
+                    new TrainerState(3, 1, 0, 0, Map.of(), List.of(), null, null, Map.of()),
                     Provenance.builder("benchmark").build());
             for (int rep = 0; rep < 2; rep++) {
                 long t = System.nanoTime();

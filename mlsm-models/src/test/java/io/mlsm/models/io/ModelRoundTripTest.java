@@ -80,7 +80,7 @@ class ModelRoundTripTest {
 
         Path dir = TrainingCheckpoint.directoryFor(run, opt.step());
         new TrainingCheckpoint(model.config(), model.parameters(), opt.stateTensors(), opt.stateMetadata(),
-                new TrainerState(opt.step(), 7, 0, 1, Map.of(), List.of(), Map.of()),
+                new TrainerState(opt.step(), 7, 0, 1, Map.of(), List.of(), null, null, Map.of()),
                 Provenance.builder("training-checkpoint").seed(7).build()).write(dir);
 
         TrainingCheckpoint cp = TrainingCheckpoint.read(TrainingCheckpoint.latest(run).orElseThrow());

@@ -38,7 +38,7 @@ class TrainingCheckpointTest {
         TrainerState s = cached.trainerState();
         return new TrainingCheckpoint(cached.config(), cached.weights(), cached.optimizerTensors(),
                 cached.optimizerMetadata(), new TrainerState(steps, s.seed(), s.epoch(), s.dataPosition(), s.rng(),
-                s.lossHistory(), s.extra()), cached.provenance());
+                s.lossHistory(), s.phase(), s.objective(), s.extra()), cached.provenance());
     }
 
     private static TrainingCheckpoint build(long steps) throws IOException {
@@ -53,7 +53,7 @@ class TrainingCheckpointTest {
             opt.step(params, g, 1e-4);
         }
         TrainerState state = new TrainerState(steps, 42, 1, 4096, Map.of("masking.draws", 123L),
-                List.of(6.25, 5.5, Double.NaN), Map.of("objective", "MLM"));
+                List.of(6.25, 5.5, Double.NaN), "student", "mlm [ALL]", Map.of("options", "steps=3"));
         Provenance prov = Provenance.builder("training-checkpoint").seed(42).config(m.config())
                 .data("corpus", new Provenance.DataIdentity("corpus.txt", 10, "ab", null)).build();
         return new TrainingCheckpoint(m.config(), params, opt.stateTensors(), opt.stateMetadata(), state, prov);
@@ -242,5 +242,21 @@ class TrainingCheckpointTest {
         assertTrue(TrainingCheckpoint.directoryFor(Path.of("r"), 999).getFileName().toString()
                 .compareTo(TrainingCheckpoint.directoryFor(Path.of("r"), 1000).getFileName().toString()) < 0);
         assertEquals(DebertaConfig.tiny(), DebertaConfig.tiny());
+    }
+
+    @Test
+    void trainerStateOfAnOlderCheckpointCarriesPhaseAndObjectiveInExtra() {
+        String old = "{\"step\": 5, \"seed\": 42, \"epoch\": 0, \"data_position\": 10, \"rng\": {}, "
+                + "\"loss_history\": [], \"extra\": {\"phase\": \"teacher\", \"objective\": \"mlm [ALL]\", "
+                + "\"options\": \"o\"}}";
+        TrainerState s = TrainerState.fromJson(old);
+        assertEquals("teacher", s.phase());
+        assertEquals("mlm [ALL]", s.objective());
+        assertEquals(Map.of("options", "o"), s.extra());
+        TrainerState again = TrainerState.fromJson(s.toJson());
+        assertEquals(s, again, "typed fields round-trip");
+        TrainerState none = TrainerState.fromJson("{\"step\": 1, \"seed\": 2, \"epoch\": 0, \"data_position\": 0, "
+                + "\"rng\": {}, \"loss_history\": [], \"extra\": {}}");
+        assertEquals(null, none.phase());
     }
 }
