@@ -49,45 +49,95 @@ public record EncoderGraph(List<SDVariable> hiddenStates, SDVariable attentionMa
      */
     public static EncoderGraph build(ParameterBinding p, DebertaConfig cfg, int seqLen, boolean training,
                                      boolean tokensAsVariable) {
-        SameDiff sd = p.sd();
-        DataType dt = p.get(EMBEDDINGS_LN_WEIGHT).dataType();
-        long t = seqLen;
-        long h = cfg.hiddenSize();
-        int heads = cfg.numHeads();
-        long d = cfg.headSize();
-        boolean dropHidden = training && cfg.hiddenDropout() > 0;
-        boolean dropAttn = training && cfg.attentionDropout() > 0;
-        boolean zeroPaddedQueries = !tokensAsVariable;
+        return new Steps(p, cfg, seqLen, training, tokensAsVariable).encoder();
+    }
 
-        SDVariable tokens = tokensAsVariable
-                ? sd.var(IN_TOKEN_EMBEDDINGS, org.nd4j.linalg.factory.Nd4j.zeros(dt, t, h))
-                : sd.placeHolder(IN_TOKEN_EMBEDDINGS, dt, -1, h);                                // [B*T, H]
-        SDVariable mask = sd.placeHolder(IN_ATTENTION_MASK, dt, -1, t);                         // [B, T]
-        SDVariable maskCol = sd.reshape(mask, -1, 1);                                           // [B*T, 1]
+    /** The encoder built in sub-steps that share the graph, sizes and masks. */
+    private static final class Steps {
+        private final SameDiff sd;
+        private final ParameterBinding p;
+        private final DebertaConfig cfg;
+        private final int seqLen;
+        private final long t;
+        private final long h;
+        private final int heads;
+        private final long d;
+        private final boolean dropHidden;
+        private final boolean dropAttn;
+        private final boolean tokensAsVariable;
+        private final double invScale;
+        private SDVariable mask;
+        private SDVariable maskBias;
+        private SDVariable queryMask;
+        private SDVariable relC2p;
+        private SDVariable relP2c;
 
-        SDVariable x = LayerBlocks.layerNorm(sd, tokens, p.get(EMBEDDINGS_LN_WEIGHT), p.get(EMBEDDINGS_LN_BIAS),
-                cfg.layerNormEps()).mul(maskCol);                                               // [B*T, H]
-        if (dropHidden) {
-            x = LayerBlocks.dropout(sd, x, DROPOUT_EMBEDDINGS, -1, h);
+        Steps(ParameterBinding p, DebertaConfig cfg, int seqLen, boolean training, boolean tokensAsVariable) {
+            this.sd = p.sd();
+            this.p = p;
+            this.cfg = cfg;
+            this.seqLen = seqLen;
+            this.t = seqLen;
+            this.h = cfg.hiddenSize();
+            this.heads = cfg.numHeads();
+            this.d = cfg.headSize();
+            this.dropHidden = training && cfg.hiddenDropout() > 0;
+            this.dropAttn = training && cfg.attentionDropout() > 0;
+            this.tokensAsVariable = tokensAsVariable;
+            int terms = (cfg.c2p() ? 1 : 0) + (cfg.p2c() ? 1 : 0);
+            this.invScale = 1.0 / Math.sqrt(d * (1.0 + terms));
         }
-        List<SDVariable> hidden = new ArrayList<>();
-        hidden.add(sd.identity(hiddenState(0), x));
 
-        // XSoftmax with m[i, j] = mask_i * mask_j: padded keys pushed to -1e9 before the softmax, then probabilities
-        // of padded queries zeroed (Hugging Face fills whole padded rows and zeroes them afterwards: same result,
-        // but a softmax over a fully masked row returns NaN in float64 with ND4J 1.0.0-M2.1). Attention tensors are
-        // rank 3, [nH*B, T, T] (head-major), so the masks are tiled over heads once per graph.
-        SDVariable keyBias = sd.tile(sd.reshape(mask.rsub(1.0).mul(MASK_NEGATIVE), 1, -1, t),
-                heads, 1, 1);                                                                   // [nH, B, T]
-        SDVariable maskBias = sd.reshape(keyBias, -1, 1, t);                                    // [nH*B, 1, T]
-        SDVariable queryMask = sd.reshape(sd.tile(sd.reshape(mask, 1, -1, t), heads, 1, 1), -1, t, 1); // [nH*B, T, 1]
+        EncoderGraph encoder() {
+            SDVariable x = embeddings();                                                        // [B*T, H]
+            List<SDVariable> hidden = new ArrayList<>();
+            hidden.add(sd.identity(hiddenState(0), x));
+            attentionMasks();
+            relativeRows();
+            for (int l = 0; l < cfg.numLayers(); l++) {
+                SDVariable a = attention(l, x);                                                 // [B*T, H]
+                x = feedForward(l, a);                                                          // [B*T, H]
+                hidden.add(sd.identity(hiddenState(l + 1), x));
+            }
+            return new EncoderGraph(List.copyOf(hidden), mask);
+        }
 
-        int terms = (cfg.c2p() ? 1 : 0) + (cfg.p2c() ? 1 : 0);
-        double invScale = 1.0 / Math.sqrt(d * (1.0 + terms));
-        int maxRel = cfg.effectiveMaxRelativePositions();
-        SDVariable relC2p = null;
-        SDVariable relP2c = null;
-        if (terms > 0) {
+        /** Word-embedding rows (looked up outside the graph), LayerNorm, padding mask, dropout. */
+        private SDVariable embeddings() {
+            DataType dt = p.get(EMBEDDINGS_LN_WEIGHT).dataType();
+            SDVariable tokens = tokensAsVariable
+                    ? sd.var(IN_TOKEN_EMBEDDINGS, org.nd4j.linalg.factory.Nd4j.zeros(dt, t, h))
+                    : sd.placeHolder(IN_TOKEN_EMBEDDINGS, dt, -1, h);                            // [B*T, H]
+            mask = sd.placeHolder(IN_ATTENTION_MASK, dt, -1, t);                                // [B, T]
+            SDVariable maskCol = sd.reshape(mask, -1, 1);                                       // [B*T, 1]
+            SDVariable x = LayerBlocks.layerNorm(sd, tokens, p.get(EMBEDDINGS_LN_WEIGHT), p.get(EMBEDDINGS_LN_BIAS),
+                    cfg.layerNormEps()).mul(maskCol);                                           // [B*T, H]
+            if (dropHidden) {
+                x = LayerBlocks.dropout(sd, x, DROPOUT_EMBEDDINGS, -1, h);
+            }
+            return x;
+        }
+
+        /**
+         * XSoftmax with m[i, j] = mask_i * mask_j: padded keys pushed to -1e9 before the softmax, then probabilities
+         * of padded queries zeroed (Hugging Face fills whole padded rows and zeroes them afterwards: same result,
+         * but a softmax over a fully masked row returns NaN in float64 with ND4J 1.0.0-M2.1). Attention tensors are
+         * rank 3, [nH*B, T, T] (head-major), so the masks are tiled over heads once per graph.
+         */
+        private void attentionMasks() {
+            SDVariable keyBias = sd.tile(sd.reshape(mask.rsub(1.0).mul(MASK_NEGATIVE), 1, -1, t),
+                    heads, 1, 1);                                                               // [nH, B, T]
+            maskBias = sd.reshape(keyBias, -1, 1, t);                                           // [nH*B, 1, T]
+            queryMask = sd.reshape(sd.tile(sd.reshape(mask, 1, -1, t), heads, 1, 1), -1, t, 1); // [nH*B, T, 1]
+        }
+
+        /** The 2T relative-position rows the c2p / p2c terms use, selected once per graph. */
+        private void relativeRows() {
+            if (!cfg.c2p() && !cfg.p2c()) {
+                return;
+            }
+            DataType dt = p.get(EMBEDDINGS_LN_WEIGHT).dataType();
+            int maxRel = cfg.effectiveMaxRelativePositions();
             SDVariable rel = p.get(REL_EMBEDDINGS);                                             // [2R, H]
             if (cfg.c2p()) {
                 SDVariable sel = sd.constant(CONST_REL_SELECT_C2P,
@@ -101,7 +151,8 @@ public record EncoderGraph(List<SDVariable> hiddenStates, SDVariable attentionMa
             }
         }
 
-        for (int l = 0; l < cfg.numLayers(); l++) {
+        /** Disentangled self-attention of layer l, output projection, residual and LayerNorm. */
+        private SDVariable attention(int l, SDVariable x) {
             // q, k, v projections: in_proj rows are [head][q|k|v][d]
             SDVariable inProj = sd.reshape(p.get(layer(l, IN_PROJ)), heads, 3, d, h);           // [nH, 3, d, H]
             SDVariable wq = sd.reshape(pick(inProj, 0), heads * d, h);                          // [A, H]
@@ -135,7 +186,7 @@ public record EncoderGraph(List<SDVariable> hiddenStates, SDVariable attentionMa
                 scores = scores.add(sd.permute(shifted, 0, 2, 1));                              // [nH*B, T(i), T(j)]
             }
             SDVariable probs = sd.nn.softmax(scores.add(maskBias), 2);                          // [nH*B, T, T]
-            if (zeroPaddedQueries) {
+            if (!tokensAsVariable) {
                 // Hugging Face zeroes the attention of padded query rows; only the hidden states at padded positions
                 // depend on it, so training graphs (losses at real tokens only) skip this broadcast product
                 probs = probs.mul(queryMask);                                                   // [nH*B, T, T]
@@ -151,8 +202,12 @@ public record EncoderGraph(List<SDVariable> hiddenStates, SDVariable attentionMa
             if (dropHidden) {
                 attnOut = LayerBlocks.dropout(sd, attnOut, dropout(l, SITE_ATTENTION_OUTPUT), -1, h);
             }
-            SDVariable a = LayerBlocks.layerNorm(sd, attnOut.add(x), p.get(layer(l, ATTN_LN_WEIGHT)),
+            return LayerBlocks.layerNorm(sd, attnOut.add(x), p.get(layer(l, ATTN_LN_WEIGHT)),
                     p.get(layer(l, ATTN_LN_BIAS)), cfg.layerNormEps());                         // [B*T, H]
+        }
+
+        /** GELU feed-forward of layer l, residual and LayerNorm. */
+        private SDVariable feedForward(int l, SDVariable a) {
             SDVariable inter = LayerBlocks.gelu(sd, LayerBlocks.linear(sd, a, p.get(layer(l, INTERMEDIATE_WEIGHT)),
                     p.get(layer(l, INTERMEDIATE_BIAS))));                                       // [B*T, I]
             SDVariable out = LayerBlocks.linear(sd, inter, p.get(layer(l, OUTPUT_WEIGHT)),
@@ -160,11 +215,9 @@ public record EncoderGraph(List<SDVariable> hiddenStates, SDVariable attentionMa
             if (dropHidden) {
                 out = LayerBlocks.dropout(sd, out, dropout(l, SITE_OUTPUT), -1, h);
             }
-            x = LayerBlocks.layerNorm(sd, out.add(a), p.get(layer(l, OUTPUT_LN_WEIGHT)),
+            return LayerBlocks.layerNorm(sd, out.add(a), p.get(layer(l, OUTPUT_LN_WEIGHT)),
                     p.get(layer(l, OUTPUT_LN_BIAS)), cfg.layerNormEps());                       // [B*T, H]
-            hidden.add(sd.identity(hiddenState(l + 1), x));
         }
-        return new EncoderGraph(List.copyOf(hidden), mask);
     }
 
     private static SDVariable pick(SDVariable inProj, int which) {
