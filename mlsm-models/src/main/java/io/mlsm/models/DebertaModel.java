@@ -264,13 +264,11 @@ public final class DebertaModel {
     }
 
     private ForwardResult runForward(INDArray inputIds, INDArray attentionMask, boolean withLogits) {
-        SameDiffWorkarounds.afterWork();
         int bs = (int) inputIds.size(0);
         int t = sequenceLength(inputIds, attentionMask);
         CompiledGraph g = inferenceGraph(withLogits ? InferenceGraphs.Kind.LOGITS
                 : InferenceGraphs.Kind.HIDDEN_STATES, t);
-        Map<String, INDArray> out = g.sd().output(inferencePlaceholders(inputIds, attentionMask), g.outputs());
-        SameDiffWorkarounds.releaseLastSession(g.sd(), out.values());
+        Map<String, INDArray> out = run(g, inferencePlaceholders(inputIds, attentionMask));
         List<INDArray> hidden = new ArrayList<>();
         for (int i = 0; i <= config.numLayers(); i++) {
             hidden.add(out.get(hiddenState(i)).reshape(bs, t, config.hiddenSize()));             // [B, T, H]
@@ -318,8 +316,7 @@ public final class DebertaModel {
         ph.put(IN_TARGET_SELECT, select);
         CompiledGraph g = inferenceGraph(head == VocabHead.MLM ? InferenceGraphs.Kind.MLM_AT
                 : InferenceGraphs.Kind.LATENT_TO_VOCAB_AT, t);
-        SameDiffWorkarounds.afterWork();
-        return g.sd().output(ph, g.outputs()).get(OUT_LOGITS);                                      // [N, V]
+        return run(g, ph).get(OUT_LOGITS);                                                          // [N, V]
     }
 
     /**
@@ -334,8 +331,19 @@ public final class DebertaModel {
                     + "addClassificationHead(numLabels, seed) or load one");
         }
         CompiledGraph g = inferenceGraph(InferenceGraphs.Kind.CLASSES, sequenceLength(inputIds, attentionMask));
+        return run(g, inferencePlaceholders(inputIds, attentionMask)).get(OUT_CLASS_LOGITS);       // [B, C]
+    }
+
+    /**
+     * Runs an inference graph and frees every array its session allocated except the outputs: SameDiff's default
+     * memory manager keeps released arrays for reuse, keyed by shape, so scoring sequences of many lengths grew
+     * native memory by gigabytes.
+     */
+    private static Map<String, INDArray> run(CompiledGraph g, Map<String, INDArray> placeholders) {
         SameDiffWorkarounds.afterWork();
-        return g.sd().output(inferencePlaceholders(inputIds, attentionMask), g.outputs()).get(OUT_CLASS_LOGITS);
+        Map<String, INDArray> out = g.sd().output(placeholders, g.outputs());
+        SameDiffWorkarounds.releaseLastSession(g.sd(), out.values());
+        return out;
     }
 
     private Map<String, INDArray> inferencePlaceholders(INDArray inputIds, INDArray attentionMask) {

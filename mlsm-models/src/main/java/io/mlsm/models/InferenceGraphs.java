@@ -66,7 +66,6 @@ final class InferenceGraphs {
                         outputs.add(OUT_CONCEPT_LOGITS);
                     }
                 }
-                SameDiffWorkarounds.closeSessionArrays(sd);
             }
             case CLASSES -> {
                 sd.identity(OUT_CLASS_LOGITS, ClassificationHead.logits(p, last, key.seqLen(),
@@ -84,6 +83,7 @@ final class InferenceGraphs {
             }
             default -> throw new IllegalStateException("unknown graph kind " + key.kind());
         }
+        SameDiffWorkarounds.closeSessionArrays(sd);
         return CompiledGraph.inference(sd, outputs);
     }
 }
