@@ -6,7 +6,7 @@ import io.mlsm.core.tokenizer.UnigramTokenizer;
 import io.mlsm.examples.cli.MlsmCli;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
+import io.mlsm.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;

@@ -15,7 +15,7 @@ import io.mlsm.sparse.Dictionary;
 import io.mlsm.sparse.NonNegativeFista;
 import io.mlsm.sparse.SparseCodes;
 import io.mlsm.sparse.OnlineDictionaryLearner;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
+import io.mlsm.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

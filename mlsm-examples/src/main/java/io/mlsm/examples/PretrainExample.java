@@ -12,7 +12,7 @@ import io.mlsm.core.tokenizer.UnigramTokenizer;
 import io.mlsm.core.train.TrainingResult;
 import io.mlsm.examples.cli.MlsmCli;
 import io.mlsm.models.DebertaConfig;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
+import io.mlsm.runtime.OpenBlasCoreType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -27,7 +27,7 @@ import io.mlsm.examples.cli.MlsmCli;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
+import io.mlsm.runtime.OpenBlasCoreType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

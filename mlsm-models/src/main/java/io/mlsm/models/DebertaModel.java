@@ -15,7 +15,7 @@ import io.mlsm.models.heads.ConceptHead;
 import io.mlsm.models.heads.LatentToVocabHead;
 import io.mlsm.models.heads.MlmHead;
 import io.mlsm.models.loss.ObjectiveLosses;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
+import io.mlsm.runtime.OpenBlasCoreType;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;

@@ -18,7 +18,7 @@ import io.mlsm.models.optim.AdamW;
 import io.mlsm.sparse.Dictionary;
 import io.mlsm.sparse.DictionaryProvenance;
 import io.mlsm.sparse.NonNegativeFista;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
+import io.mlsm.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 
 import java.io.IOException;

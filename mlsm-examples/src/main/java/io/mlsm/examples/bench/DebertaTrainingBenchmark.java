@@ -6,7 +6,7 @@ import io.mlsm.models.StepResult;
 import io.mlsm.models.TrainingBatch;
 import io.mlsm.models.TrainingObjective;
 import io.mlsm.models.optim.AdamW;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
+import io.mlsm.runtime.OpenBlasCoreType;
 
 import java.io.IOException;
 import java.nio.file.Files;

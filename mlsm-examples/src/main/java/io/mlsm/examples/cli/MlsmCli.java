@@ -12,7 +12,7 @@ import io.mlsm.examples.PretrainExample;
 import io.mlsm.examples.SparseDemoExample;
 import io.mlsm.examples.QuickStart;
 import io.mlsm.examples.TrainTokenizerExample;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
+import io.mlsm.runtime.OpenBlasCoreType;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
+import io.mlsm.runtime.AtomicFiles;
+import io.mlsm.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;

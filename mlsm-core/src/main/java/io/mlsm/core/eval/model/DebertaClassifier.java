@@ -10,7 +10,7 @@ import io.mlsm.models.io.CheckpointFormatException;
 import io.mlsm.models.io.HfDebertaDirectory;
 import io.mlsm.models.optim.AdamW;
 import io.mlsm.models.optim.GradientClipping;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
+import io.mlsm.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 

@@ -2,7 +2,7 @@ package io.mlsm.core.eval.model;
 
 import io.mlsm.core.eval.pll.MaskedLmScorer;
 import io.mlsm.models.DebertaModel;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
+import io.mlsm.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

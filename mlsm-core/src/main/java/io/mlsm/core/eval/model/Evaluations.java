@@ -32,7 +32,7 @@ import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
 import io.mlsm.models.io.TrainingCheckpoint;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
+import io.mlsm.runtime.OpenBlasCoreType;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.mlsm.core.eval.report;
 
-import io.mlsm.models.io.AtomicFiles;
+import io.mlsm.runtime.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

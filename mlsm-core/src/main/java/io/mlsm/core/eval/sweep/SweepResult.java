@@ -1,7 +1,7 @@
 package io.mlsm.core.eval.sweep;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mlsm.models.io.AtomicFiles;
+import io.mlsm.runtime.AtomicFiles;
 import io.mlsm.core.eval.report.CsvTable;
 import io.mlsm.core.eval.report.MarkdownTable;
 import io.mlsm.core.eval.report.ResultTable;

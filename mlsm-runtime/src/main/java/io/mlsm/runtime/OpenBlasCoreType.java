@@ -1,4 +1,4 @@
-package io.mlsm.sparse.runtime;
+package io.mlsm.runtime;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;

@@ -1,6 +1,6 @@
-package io.mlsm.sparse.testing;
+package io.mlsm.runtime.testing;
 
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
+import io.mlsm.runtime.OpenBlasCoreType;
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 

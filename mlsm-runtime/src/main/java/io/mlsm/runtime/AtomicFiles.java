@@ -1,4 +1,4 @@
-package io.mlsm.models.io;
+package io.mlsm.runtime;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
