@@ -17,7 +17,6 @@ import io.mlsm.core.tokenizer.UnigramTokenizer;
 import io.mlsm.examples.cli.MlsmCli;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
-import io.mlsm.runtime.OpenBlasCoreType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,10 +37,6 @@ import java.util.List;
  * Command line: {@code mlsm eval-blimp --model DIR --tokenizer FILE [--blimp DIR] [--supplement DIR]}.
  */
 public final class EvalBlimpExample {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private EvalBlimpExample() {
     }

@@ -10,7 +10,6 @@ import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
 import io.mlsm.examples.cli.MlsmCli;
 import io.mlsm.models.io.HfDebertaDirectory;
-import io.mlsm.runtime.OpenBlasCoreType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,10 +28,6 @@ import java.nio.file.Path;
  * Command line: {@code mlsm eval-ewok --model DIR --tokenizer FILE --data ../shared/data --fast}.
  */
 public final class EvalEwokExample {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private EvalEwokExample() {
     }

@@ -8,7 +8,6 @@ import io.mlsm.core.eval.model.Evaluations;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
 import io.mlsm.examples.cli.MlsmCli;
-import io.mlsm.runtime.OpenBlasCoreType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,10 +28,6 @@ import java.util.stream.LongStream;
  * Command line: {@code mlsm finetune-glue --task RTE --model DIR --tokenizer FILE --data ../shared/data}.
  */
 public final class FineTuneGlueExample {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private FineTuneGlueExample() {
     }

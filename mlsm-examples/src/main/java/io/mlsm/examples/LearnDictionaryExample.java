@@ -15,7 +15,6 @@ import io.mlsm.sparse.Dictionary;
 import io.mlsm.sparse.NonNegativeFista;
 import io.mlsm.sparse.SparseCodes;
 import io.mlsm.sparse.OnlineDictionaryLearner;
-import io.mlsm.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,10 +37,6 @@ import java.nio.file.Path;
  * Command line: {@code mlsm learn-dictionary --teacher DIR --tokenizer FILE --atoms 256}.
  */
 public final class LearnDictionaryExample {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private static final Logger LOG = LoggerFactory.getLogger(LearnDictionaryExample.class);
 

@@ -12,7 +12,6 @@ import io.mlsm.core.tokenizer.UnigramTokenizer;
 import io.mlsm.core.train.TrainingResult;
 import io.mlsm.examples.cli.MlsmCli;
 import io.mlsm.models.DebertaConfig;
-import io.mlsm.runtime.OpenBlasCoreType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,10 +40,6 @@ import java.util.Locale;
  * Command line: {@code mlsm pretrain --objective MLSM_PLUS_MLM --teacher runs/teacher/student --steps 2000}.
  */
 public final class PretrainExample {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private PretrainExample() {
     }

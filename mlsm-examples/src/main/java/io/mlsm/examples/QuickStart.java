@@ -27,7 +27,6 @@ import io.mlsm.examples.cli.MlsmCli;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
-import io.mlsm.runtime.OpenBlasCoreType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,10 +60,6 @@ import java.util.Map;
  * Command line: {@code ./mlsm quickstart} (options: {@code ./mlsm quickstart --help}).
  */
 public final class QuickStart {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private static final Logger LOG = LoggerFactory.getLogger(QuickStart.class);
 

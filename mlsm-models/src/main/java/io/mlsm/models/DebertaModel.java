@@ -15,7 +15,6 @@ import io.mlsm.models.heads.ConceptHead;
 import io.mlsm.models.heads.LatentToVocabHead;
 import io.mlsm.models.heads.MlmHead;
 import io.mlsm.models.loss.ObjectiveLosses;
-import io.mlsm.runtime.OpenBlasCoreType;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
@@ -72,10 +71,6 @@ import static io.mlsm.models.graph.VariableNames.*;
  * }</pre>
  */
 public final class DebertaModel {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private static final Logger LOG = LoggerFactory.getLogger(DebertaModel.class);
     private static final int MAX_CACHED_GRAPHS = 8;

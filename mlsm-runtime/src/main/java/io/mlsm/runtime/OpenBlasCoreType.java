@@ -21,16 +21,26 @@ import java.util.Set;
  *
  * <p>The OpenBLAS 0.3.19 bundled with ND4J 1.0.0-M2.1 misdetects recent AVX-512 CPUs as {@code Prescott} and runs a
  * generic kernel (about 3.4x slower GEMM). OpenBLAS reads the variable once, when its shared library is loaded, so
- * {@link #apply()} must run before the first ND4J call. The library's entry points call it from static
- * initialisers; tests get it from a JUnit launcher-session listener.
+ * {@link #apply()} must run before the first ND4J call.
+ *
+ * <p>Where it is called: ND4J itself calls it. {@code Nd4j}'s static initialiser first runs
+ * {@code Nd4jBackend.load()}, whose {@link java.util.ServiceLoader} instantiates every registered
+ * {@code org.nd4j.linalg.factory.Nd4jBackend} before the chosen backend loads its native libraries.
+ * {@code mlsm-sparse} and {@code mlsm-models} each register a lowest-priority pseudo-backend
+ * ({@code io.mlsm.sparse.runtime.Nd4jCoreTypeHook}, {@code io.mlsm.models.runtime.Nd4jCoreTypeHook}) whose
+ * constructor calls {@link #apply()}; two because neither module depends on the other, and this module stays free of
+ * ND4J. Any program with either module on its class path
+ * therefore gets the right kernel without calling anything (the hooks replaced 35 static initialisers). Tests also
+ * get it from a JUnit launcher-session listener in this module's test jar. Calling {@link #apply()} yourself first
+ * is still allowed and harmless.
  *
  * <p>Rules: a value already set by the user always wins; AVX-512 (F, BW, DQ, VL) selects {@code SkylakeX}; AVX2 with
  * FMA selects {@code Haswell}; AVX selects {@code SandyBridge}; anything else leaves OpenBLAS to its own detection.
  * AVX-512 kernels are never chosen on a CPU without AVX-512. The choice is logged once.
  *
  * <pre>{@code
- * OpenBlasCoreType.apply();            // before Nd4j is touched
- * INDArray x = Nd4j.rand(1024, 1024);  // GEMM now runs the right kernel
+ * INDArray x = Nd4j.rand(1024, 1024);               // ND4J's start-up applied the core type
+ * String kernel = OpenBlasCoreType.apply().coreType(); // the decision it made, e.g. "SkylakeX"
  * }</pre>
  */
 public final class OpenBlasCoreType {

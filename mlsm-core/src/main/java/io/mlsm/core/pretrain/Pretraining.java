@@ -28,7 +28,6 @@ import io.mlsm.models.io.Provenance;
 import io.mlsm.sparse.Dictionary;
 import io.mlsm.sparse.NonNegativeFista;
 import io.mlsm.sparse.OnlineDictionaryLearner;
-import io.mlsm.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,10 +69,6 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Pretraining {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private static final Logger LOG = LoggerFactory.getLogger(Pretraining.class);
 

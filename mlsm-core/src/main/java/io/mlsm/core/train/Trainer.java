@@ -18,7 +18,6 @@ import io.mlsm.models.io.TrainingCheckpoint;
 import io.mlsm.models.optim.AdamW;
 import io.mlsm.models.optim.GradientClipping;
 import io.mlsm.models.optim.LearningRateSchedule;
-import io.mlsm.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -53,10 +52,6 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class Trainer {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 

@@ -56,10 +56,6 @@ import java.util.regex.Pattern;
  */
 public final class SparseCodingBenchmark {
 
-    static {
-        OpenBlasCoreType.apply();
-    }
-
     private SparseCodingBenchmark() {
     }
 

@@ -12,7 +12,6 @@ import io.mlsm.examples.PretrainExample;
 import io.mlsm.examples.SparseDemoExample;
 import io.mlsm.examples.QuickStart;
 import io.mlsm.examples.TrainTokenizerExample;
-import io.mlsm.runtime.OpenBlasCoreType;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,10 +54,6 @@ import java.util.function.Supplier;
                 CommandLine.HelpCommand.class
         })
 public final class MlsmCli implements Callable<Integer> {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     @Spec
     CommandSpec spec;

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlsm.runtime.AtomicFiles;
-import io.mlsm.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
@@ -34,10 +33,6 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class Safetensors {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CHUNK_BYTES = 8 << 20;

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.runtime.AtomicFiles;
-import io.mlsm.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,10 +64,6 @@ public record TrainingCheckpoint(
         Map<String, String> optimizerMetadata,
         TrainerState trainerState,
         Provenance provenance) {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     /** Manifest file name. */
     public static final String MANIFEST_FILE = "checkpoint.json";

@@ -10,7 +10,6 @@ import io.mlsm.models.io.TrainerState;
 import io.mlsm.models.io.TrainingCheckpoint;
 import io.mlsm.models.optim.AdamW;
 import io.mlsm.models.optim.GradientClipping;
-import io.mlsm.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -36,7 +35,6 @@ public final class CheckpointBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        OpenBlasCoreType.apply();
         String preset = args.length > 0 ? args[0] : "base";
         DebertaConfig c = switch (preset) {
             case "tiny" -> DebertaConfig.tiny();

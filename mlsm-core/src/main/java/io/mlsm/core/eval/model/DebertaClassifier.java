@@ -10,7 +10,6 @@ import io.mlsm.models.io.CheckpointFormatException;
 import io.mlsm.models.io.HfDebertaDirectory;
 import io.mlsm.models.optim.AdamW;
 import io.mlsm.models.optim.GradientClipping;
-import io.mlsm.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -36,10 +35,6 @@ import java.util.Map;
  * Not thread-safe.
  */
 public final class DebertaClassifier implements TrainableClassifier {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     /**
      * Fine-tuning hyper-parameters besides the learning rate (which the caller schedules).

@@ -2,7 +2,6 @@ package io.mlsm.core.eval.model;
 
 import io.mlsm.core.eval.pll.MaskedLmScorer;
 import io.mlsm.models.DebertaModel;
-import io.mlsm.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,10 +22,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * Not thread-safe (the model is not).
  */
 public final class DebertaMaskedLmScorer implements MaskedLmScorer {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private final DebertaModel model;
     private final ScoringHead head;

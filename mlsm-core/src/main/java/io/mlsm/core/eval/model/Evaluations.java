@@ -32,7 +32,6 @@ import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
 import io.mlsm.models.io.TrainingCheckpoint;
-import io.mlsm.runtime.OpenBlasCoreType;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,10 +62,6 @@ import java.util.stream.Stream;
  * }</pre>
  */
 public final class Evaluations {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     /** Directory name of a training checkpoint ({@link TrainingCheckpoint#directoryFor}). */
     private static final Pattern CHECKPOINT_DIR = Pattern.compile("checkpoint-(\\d+)");
