@@ -1,13 +1,13 @@
 package io.mlsm.examples;
 
-import io.mlsm.core.eval.EvalLimit;
-import io.mlsm.core.eval.LoggingProgressListener;
-import io.mlsm.core.eval.model.Evaluations;
-import io.mlsm.core.eval.model.ScoringHead;
-import io.mlsm.core.eval.pll.EwokResult;
-import io.mlsm.core.eval.sweep.ZeroShotSuite;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
+import io.mlsm.eval.EvalLimit;
+import io.mlsm.eval.LoggingProgressListener;
+import io.mlsm.eval.model.Evaluations;
+import io.mlsm.eval.model.ScoringHead;
+import io.mlsm.eval.pll.EwokResult;
+import io.mlsm.eval.sweep.ZeroShotSuite;
 import io.mlsm.examples.cli.MlsmCli;
 import io.mlsm.models.io.HfDebertaDirectory;
 

@@ -1,12 +1,12 @@
 package io.mlsm.examples;
 
-import io.mlsm.core.eval.EvalLimit;
-import io.mlsm.core.eval.data.GlueTask;
-import io.mlsm.core.eval.finetune.FineTuneConfig;
-import io.mlsm.core.eval.finetune.FineTuneResult;
-import io.mlsm.core.eval.model.Evaluations;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
+import io.mlsm.eval.EvalLimit;
+import io.mlsm.eval.data.GlueTask;
+import io.mlsm.eval.finetune.FineTuneConfig;
+import io.mlsm.eval.finetune.FineTuneResult;
+import io.mlsm.eval.model.Evaluations;
 import io.mlsm.examples.cli.MlsmCli;
 
 import java.io.IOException;

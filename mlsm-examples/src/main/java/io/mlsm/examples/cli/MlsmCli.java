@@ -1,7 +1,7 @@
 package io.mlsm.examples.cli;
 
-import io.mlsm.core.eval.data.GlueTask;
-import io.mlsm.core.eval.model.ScoringHead;
+import io.mlsm.eval.data.GlueTask;
+import io.mlsm.eval.model.ScoringHead;
 import io.mlsm.core.pretrain.Objective;
 import io.mlsm.examples.EvalBlimpExample;
 import io.mlsm.examples.EvalEwokExample;

@@ -1,7 +1,6 @@
 package io.mlsm.models.bench;
 
 import io.mlsm.models.DebertaConfig;
-import io.mlsm.runtime.AtomicFiles;
 import io.mlsm.models.io.HfDebertaDirectory;
 import io.mlsm.models.io.HfParameterLayout;
 import io.mlsm.models.io.Provenance;
@@ -10,6 +9,7 @@ import io.mlsm.models.io.TrainerState;
 import io.mlsm.models.io.TrainingCheckpoint;
 import io.mlsm.models.optim.AdamW;
 import io.mlsm.models.optim.GradientClipping;
+import io.mlsm.runtime.AtomicFiles;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
