@@ -24,7 +24,7 @@ import io.mlsm.models.DebertaModel;
 import io.mlsm.models.TrainingObjective;
 import io.mlsm.runtime.AtomicFiles;
 import io.mlsm.models.io.HfDebertaDirectory;
-import io.mlsm.models.io.Provenance;
+import io.mlsm.runtime.Provenance;
 import io.mlsm.sparse.Dictionary;
 import io.mlsm.sparse.NonNegativeFista;
 import io.mlsm.sparse.OnlineDictionaryLearner;

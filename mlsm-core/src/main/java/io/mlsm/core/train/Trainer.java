@@ -12,7 +12,7 @@ import io.mlsm.models.TrainingBatch;
 import io.mlsm.models.TrainingObjective;
 import io.mlsm.runtime.AtomicFiles;
 import io.mlsm.models.io.CheckpointFormatException;
-import io.mlsm.models.io.Provenance;
+import io.mlsm.runtime.Provenance;
 import io.mlsm.models.io.TrainerState;
 import io.mlsm.models.io.TrainingCheckpoint;
 import io.mlsm.models.optim.AdamW;

@@ -11,7 +11,7 @@ import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.graph.VariableNames;
 import io.mlsm.models.io.HfDebertaDirectory;
-import io.mlsm.models.io.Provenance;
+import io.mlsm.runtime.Provenance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -20,7 +20,7 @@ import io.mlsm.eval.sweep.ZeroShotSuite;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
-import io.mlsm.models.io.Provenance;
+import io.mlsm.runtime.Provenance;
 import io.mlsm.models.io.TrainingCheckpoint;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

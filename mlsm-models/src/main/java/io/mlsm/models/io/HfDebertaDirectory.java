@@ -2,6 +2,7 @@ package io.mlsm.models.io;
 
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
+import io.mlsm.runtime.Provenance;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;

@@ -3,7 +3,7 @@ package io.mlsm.models.bench;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.io.HfDebertaDirectory;
 import io.mlsm.models.io.HfParameterLayout;
-import io.mlsm.models.io.Provenance;
+import io.mlsm.runtime.Provenance;
 import io.mlsm.models.io.Safetensors;
 import io.mlsm.models.io.TrainerState;
 import io.mlsm.models.io.TrainingCheckpoint;

@@ -1,4 +1,4 @@
-package io.mlsm.models.io;
+package io.mlsm.runtime;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.mlsm.runtime.AtomicFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +30,10 @@ import java.util.TreeMap;
  * Where a saved artifact came from: what it is, the library version that made it, when, from which seed, with which
  * configuration, from which data (path, size, SHA-256), on which runtime. Every artifact this library writes (model,
  * checkpoint, dictionary, tokenizer, head) carries one as {@code provenance.json}; the idea follows Tribuo's model
- * provenance.
+ * provenance. It is the library's one general provenance type: a dictionary's and a tokenizer's provenance keep their
+ * own on-disk form and typed fields, and convert to and from this type ({@code DictionaryProvenance.toProvenance()} /
+ * {@code from(Provenance)} in mlsm-sparse, {@code TokenizerProvenance.toProvenance()} / {@code from(Provenance)} in
+ * mlsm-core), carrying their specific settings as {@link #extra()} entries and their options as {@link #config()}.
  *
  * <pre>{@code
  * Provenance p = Provenance.builder("teacher-model")
@@ -181,7 +183,7 @@ public record Provenance(
      * @param file a {@code provenance.json}
      * @return the provenance
      * @throws IOException                if unreadable or absent
-     * @throws CheckpointFormatException  if malformed (message names the file)
+     * @throws ArtifactFormatException   if malformed (message names the file)
      */
     public static Provenance read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
@@ -190,7 +192,7 @@ public record Provenance(
         try {
             return fromJson(Files.readString(file, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
-            throw new CheckpointFormatException(file + ": " + e.getMessage(), e);
+            throw new ArtifactFormatException(file + ": " + e.getMessage(), e);
         }
     }
 
@@ -218,7 +220,7 @@ public record Provenance(
     }
 
     private static String loadVersion() {
-        try (InputStream in = Provenance.class.getResourceAsStream("/io/mlsm/models/version.properties")) {
+        try (InputStream in = Provenance.class.getResourceAsStream("/io/mlsm/runtime/version.properties")) {
             if (in != null) {
                 Properties p = new Properties();
                 p.load(in);

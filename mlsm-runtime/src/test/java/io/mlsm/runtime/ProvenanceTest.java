@@ -1,12 +1,12 @@
-package io.mlsm.models.io;
+package io.mlsm.runtime;
 
-import io.mlsm.models.DebertaConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -15,13 +15,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProvenanceTest {
 
+    /** A configuration record, as a model or trainer would pass one. */
+    record Settings(int hiddenSize, List<String> positionAttention) {
+    }
+
     @Test
     void roundTripsThroughJsonWithConfigDataAndSeed(@TempDir Path dir) throws Exception {
         Instant t = Instant.parse("2026-01-02T03:04:05.678Z");
+        Path corpus = Files.writeString(dir.resolve("corpus.txt"), "abc\n");
         Provenance p = Provenance.builder("teacher-model")
                 .seed(42)
-                .config(DebertaConfig.tiny())
-                .data("fixture-config", Provenance.DataIdentity.ofFile(TinyFixture.config()))
+                .config(new Settings(64, List.of("C2P", "P2C")))
+                .data("corpus", Provenance.DataIdentity.ofFile(corpus))
                 .extra("steps", "20000")
                 .created(t)
                 .build();
@@ -35,10 +40,35 @@ class ProvenanceTest {
         assertEquals("C2P", back.config().get("positionAttention").get(0).asText());
         assertEquals(Provenance.LIBRARY, back.library());
         assertEquals(System.getProperty("java.version"), back.environment().get("java.version"));
-        // SHA-256 of the fixture config, computed with sha256sum (see the fixture README)
-        assertEquals("289c4e7daaefbc1dad6e881bcae55ec0f26c65bfa6a528396f763c71f584bd1d",
-                back.data().get("fixture-config").sha256());
-        assertEquals(Files.size(TinyFixture.config()), back.data().get("fixture-config").bytes());
+        // printf 'abc\n' | sha256sum
+        assertEquals("edeaaff3f1774ad2888673770c6d64097e391bc362d7d6fb34982ddf0efd18cb",
+                back.data().get("corpus").sha256());
+        assertEquals(4, back.data().get("corpus").bytes());
+    }
+
+    /** A provenance.json as the library wrote it while the type lived in mlsm-models still loads unchanged. */
+    @Test
+    void readsFilesWrittenBeforeTheMoveToRuntime() {
+        String before = """
+                {
+                  "artifact" : "teacher-model",
+                  "library" : "mlsm-java",
+                  "libraryVersion" : "0.1.0-SNAPSHOT",
+                  "created" : "2026-01-02T03:04:05.678Z",
+                  "seed" : 42,
+                  "config" : { "hiddenSize" : 64, "positionAttention" : [ "C2P", "P2C" ] },
+                  "data" : { "corpus" : { "path" : "corpus.txt", "bytes" : 10, "sha256" : "ab" } },
+                  "environment" : { "java.version" : "17.0.2", "os.arch" : "amd64" },
+                  "extra" : { "steps" : "20000" }
+                }
+                """;
+        Provenance p = Provenance.fromJson(before);
+        assertEquals("teacher-model", p.artifact());
+        assertEquals("0.1.0-SNAPSHOT", p.libraryVersion());
+        assertEquals(42L, p.seed());
+        assertEquals(new Provenance.DataIdentity("corpus.txt", 10, "ab", null), p.data().get("corpus"));
+        assertEquals("20000", p.extra().get("steps"));
+        assertEquals(p, Provenance.fromJson(p.toJson()));
     }
 
     @Test
@@ -59,14 +89,14 @@ class ProvenanceTest {
     void malformedProvenanceIsRejectedByName(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("provenance.json");
         Files.writeString(f, "{\"library\": \"mlsm-java\", \"libraryVersion\": \"1\", \"created\": \"2026-01-01T00:00:00Z\"}");
-        CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> Provenance.read(f));
+        ArtifactFormatException e = assertThrows(ArtifactFormatException.class, () -> Provenance.read(f));
         assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("'artifact'"), e.getMessage());
         Files.writeString(f, "{\"artifact\": \"x\", \"library\": \"mlsm-java\", \"libraryVersion\": \"1\","
                 + " \"created\": \"yesterday\"}");
-        e = assertThrows(CheckpointFormatException.class, () -> Provenance.read(f));
+        e = assertThrows(ArtifactFormatException.class, () -> Provenance.read(f));
         assertTrue(e.getMessage().contains("ISO-8601"), e.getMessage());
         Files.writeString(f, "{\"artifact\": ");
-        e = assertThrows(CheckpointFormatException.class, () -> Provenance.read(f));
+        e = assertThrows(ArtifactFormatException.class, () -> Provenance.read(f));
         assertTrue(e.getMessage().contains("malformed provenance JSON"), e.getMessage());
         assertThrows(java.nio.file.NoSuchFileException.class, () -> Provenance.read(dir.resolve("none.json")));
         assertThrows(IllegalArgumentException.class, () -> new Provenance.DataIdentity(" ", 1, null, null));
