@@ -85,12 +85,17 @@ class EvaluationsTest {
 
     /** The tokenizer module's 1000-piece Unigram test tokenizer (trained on Austen, Hugging Face format). */
     static Tokenizer austenTokenizer() throws IOException {
-        try {
-            return UnigramTokenizer.load(Path.of(EvaluationsTest.class
-                    .getResource("/io/mlsm/core/tokenizer/austen_unigram_1000.json").toURI()));
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
+        // a resource of mlsm-core's test jar: copied out, since a jar entry is no file path
+        Path copy = Files.createTempFile("austen_unigram_1000", ".json");
+        copy.toFile().deleteOnExit();
+        try (java.io.InputStream in = EvaluationsTest.class
+                .getResourceAsStream("/io/mlsm/core/tokenizer/austen_unigram_1000.json")) {
+            if (in == null) {
+                throw new IllegalStateException("the mlsm-core test jar (Austen tokenizer) is not on the class path");
+            }
+            Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
+        return UnigramTokenizer.load(copy);
     }
 
     @Test
