@@ -1,22 +1,21 @@
 package io.mlsm.examples;
 
-import io.mlsm.core.eval.EvalLimit;
-import io.mlsm.core.eval.LoggingProgressListener;
-import io.mlsm.core.eval.data.BlimpReader;
-import io.mlsm.core.eval.data.MinimalPair;
-import io.mlsm.core.eval.model.Evaluations;
-import io.mlsm.core.eval.model.ScoringHead;
-import io.mlsm.core.eval.pll.BlimpEvaluator;
-import io.mlsm.core.eval.pll.BlimpResult;
-import io.mlsm.core.eval.pll.PllOptions;
-import io.mlsm.core.eval.report.CsvTable;
-import io.mlsm.core.eval.report.MarkdownTable;
-import io.mlsm.core.eval.report.ResultTable;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
+import io.mlsm.eval.EvalLimit;
+import io.mlsm.eval.LoggingProgressListener;
+import io.mlsm.eval.data.BlimpReader;
+import io.mlsm.eval.data.MinimalPair;
+import io.mlsm.eval.model.Evaluations;
+import io.mlsm.eval.model.ScoringHead;
+import io.mlsm.eval.pll.BlimpEvaluator;
+import io.mlsm.eval.pll.BlimpResult;
+import io.mlsm.eval.pll.PllOptions;
+import io.mlsm.eval.report.CsvTable;
+import io.mlsm.eval.report.MarkdownTable;
+import io.mlsm.eval.report.ResultTable;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,10 +36,6 @@ import java.util.List;
  * Command line: {@code mlsm eval-blimp --model DIR --tokenizer FILE [--blimp DIR] [--supplement DIR]}.
  */
 public final class EvalBlimpExample {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private EvalBlimpExample() {
     }

@@ -1,15 +1,14 @@
 package io.mlsm.examples;
 
-import io.mlsm.core.eval.EvalLimit;
-import io.mlsm.core.eval.LoggingProgressListener;
-import io.mlsm.core.eval.model.Evaluations;
-import io.mlsm.core.eval.model.ScoringHead;
-import io.mlsm.core.eval.pll.EwokResult;
-import io.mlsm.core.eval.sweep.ZeroShotSuite;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
+import io.mlsm.eval.EvalLimit;
+import io.mlsm.eval.LoggingProgressListener;
+import io.mlsm.eval.model.Evaluations;
+import io.mlsm.eval.model.ScoringHead;
+import io.mlsm.eval.pll.EwokResult;
+import io.mlsm.eval.sweep.ZeroShotSuite;
 import io.mlsm.models.io.HfDebertaDirectory;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,10 +27,6 @@ import java.nio.file.Path;
  * Command line: {@code mlsm eval-ewok --model DIR --tokenizer FILE --data ../shared/data --fast}.
  */
 public final class EvalEwokExample {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private EvalEwokExample() {
     }

@@ -5,7 +5,6 @@ import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
@@ -31,10 +30,6 @@ import java.util.stream.IntStream;
  * Command line: {@code mlsm fill-mask --model DIR --tokenizer FILE "The cat sat on the [MASK]."}.
  */
 public final class FillMaskExample {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     /** The mask marker in input texts. */
     public static final String MASK = SpecialTokens.MASK;

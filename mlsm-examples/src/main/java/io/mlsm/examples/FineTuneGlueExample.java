@@ -1,13 +1,12 @@
 package io.mlsm.examples;
 
-import io.mlsm.core.eval.EvalLimit;
-import io.mlsm.core.eval.data.GlueTask;
-import io.mlsm.core.eval.finetune.FineTuneConfig;
-import io.mlsm.core.eval.finetune.FineTuneResult;
-import io.mlsm.core.eval.model.Evaluations;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
+import io.mlsm.eval.EvalLimit;
+import io.mlsm.eval.data.GlueTask;
+import io.mlsm.eval.finetune.FineTuneConfig;
+import io.mlsm.eval.finetune.FineTuneResult;
+import io.mlsm.eval.model.Evaluations;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,10 +27,6 @@ import java.util.stream.LongStream;
  * Command line: {@code mlsm finetune-glue --task RTE --model DIR --tokenizer FILE --data ../shared/data}.
  */
 public final class FineTuneGlueExample {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private FineTuneGlueExample() {
     }

@@ -14,7 +14,6 @@ import io.mlsm.sparse.Dictionary;
 import io.mlsm.sparse.NonNegativeFista;
 import io.mlsm.sparse.SparseCodes;
 import io.mlsm.sparse.OnlineDictionaryLearner;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,10 +36,6 @@ import java.nio.file.Path;
  * Command line: {@code mlsm learn-dictionary --teacher DIR --tokenizer FILE --atoms 256}.
  */
 public final class LearnDictionaryExample {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private static final Logger LOG = LoggerFactory.getLogger(LearnDictionaryExample.class);
 

@@ -11,7 +11,6 @@ import io.mlsm.core.pretrain.TeacherSpec;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
 import io.mlsm.core.train.TrainingResult;
 import io.mlsm.models.DebertaConfig;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,10 +39,6 @@ import java.util.Locale;
  * Command line: {@code mlsm pretrain --objective MLSM_PLUS_MLM --teacher runs/teacher/student --steps 2000}.
  */
 public final class PretrainExample {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private PretrainExample() {
     }

@@ -2,19 +2,6 @@ package io.mlsm.examples;
 
 import io.mlsm.core.data.Corpus;
 import io.mlsm.core.data.SequenceOptions;
-import io.mlsm.core.eval.EvalLimit;
-import io.mlsm.core.eval.EvalProgressListener;
-import io.mlsm.core.eval.LoggingProgressListener;
-import io.mlsm.core.eval.data.BlimpReader;
-import io.mlsm.core.eval.data.MinimalPair;
-import io.mlsm.core.eval.model.Evaluations;
-import io.mlsm.core.eval.model.ScoringHead;
-import io.mlsm.core.eval.pll.BlimpEvaluator;
-import io.mlsm.core.eval.pll.BlimpResult;
-import io.mlsm.core.eval.pll.PllOptions;
-import io.mlsm.core.eval.report.CsvTable;
-import io.mlsm.core.eval.report.MarkdownTable;
-import io.mlsm.core.eval.report.ResultTable;
 import io.mlsm.core.listen.TrainingListener;
 import io.mlsm.core.pretrain.DictionarySpec;
 import io.mlsm.core.pretrain.Objective;
@@ -23,10 +10,22 @@ import io.mlsm.core.pretrain.PretrainingResult;
 import io.mlsm.core.pretrain.TeacherSpec;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
+import io.mlsm.eval.EvalLimit;
+import io.mlsm.eval.EvalProgressListener;
+import io.mlsm.eval.LoggingProgressListener;
+import io.mlsm.eval.data.BlimpReader;
+import io.mlsm.eval.data.MinimalPair;
+import io.mlsm.eval.model.Evaluations;
+import io.mlsm.eval.model.ScoringHead;
+import io.mlsm.eval.pll.BlimpEvaluator;
+import io.mlsm.eval.pll.BlimpResult;
+import io.mlsm.eval.pll.PllOptions;
+import io.mlsm.eval.report.CsvTable;
+import io.mlsm.eval.report.MarkdownTable;
+import io.mlsm.eval.report.ResultTable;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,10 +59,6 @@ import java.util.Map;
  * Command line: {@code ./mlsm quickstart} (options: {@code ./mlsm quickstart --help}).
  */
 public final class QuickStart {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private static final Logger LOG = LoggerFactory.getLogger(QuickStart.class);
 

@@ -5,7 +5,6 @@ import io.mlsm.sparse.DictionaryProvenance;
 import io.mlsm.sparse.NonNegativeFista;
 import io.mlsm.sparse.OnlineDictionaryLearner;
 import io.mlsm.sparse.SparseCodes;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -31,10 +30,6 @@ import java.util.SplittableRandom;
  * Command line: {@code mlsm sparse-demo --dim 32 --atoms 16 --nonzeros 3}.
  */
 public final class SparseDemoExample {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private static final Logger LOG = LoggerFactory.getLogger(SparseDemoExample.class);
 

@@ -1,8 +1,8 @@
 package io.mlsm.examples;
 
-import io.mlsm.core.eval.model.ScoringHead;
-import io.mlsm.core.eval.report.CsvTable;
-import io.mlsm.core.eval.report.ResultTable;
+import io.mlsm.eval.model.ScoringHead;
+import io.mlsm.eval.report.CsvTable;
+import io.mlsm.eval.report.ResultTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,6 @@
 package io.mlsm.examples;
 
-import io.mlsm.core.eval.data.GlueTask;
+import io.mlsm.eval.data.GlueTask;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

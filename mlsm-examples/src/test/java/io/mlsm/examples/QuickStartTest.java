@@ -1,7 +1,7 @@
 package io.mlsm.examples;
 
 import io.mlsm.core.listen.TrainingListener;
-import io.mlsm.core.eval.report.CsvTable;
+import io.mlsm.eval.report.CsvTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

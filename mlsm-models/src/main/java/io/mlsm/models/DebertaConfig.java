@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mlsm.models.io.AtomicFiles;
+import io.mlsm.runtime.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -4,7 +4,6 @@ import io.mlsm.models.graph.CompiledGraph;
 import io.mlsm.models.graph.GraphCache;
 import io.mlsm.models.graph.VariableNames;
 import io.mlsm.models.samediff.SameDiffWorkarounds;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -51,10 +50,6 @@ import static io.mlsm.models.graph.VariableNames.*;
  * }</pre>
  */
 public final class DebertaModel {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private static final int MAX_CACHED_GRAPHS = 8;
 

@@ -3,7 +3,6 @@ package io.mlsm.sparse;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -53,10 +52,6 @@ import java.util.zip.CRC32;
  * Files are written to a temporary file in the same directory and moved into place atomically.
  */
 public final class Dictionary {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     /** File magic. */
     static final byte[] MAGIC = "MLSMDICT".getBytes(StandardCharsets.US_ASCII);

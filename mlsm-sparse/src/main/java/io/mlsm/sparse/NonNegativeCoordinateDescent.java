@@ -1,6 +1,5 @@
 package io.mlsm.sparse;
 
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -36,10 +35,6 @@ import java.util.concurrent.ForkJoinPool;
  * }</pre>
  */
 public final class NonNegativeCoordinateDescent implements NonNegativeLassoSolver {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private static final Logger LOG = LoggerFactory.getLogger(NonNegativeCoordinateDescent.class);
     private static final Map<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();

@@ -1,6 +1,5 @@
 package io.mlsm.sparse;
 
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -27,10 +26,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Complexity per iteration: 2·n·k² flops (GEMM) + O(n·k) element-wise; memory 6 buffers of [chunk, k].
  */
 public final class NonNegativeFista implements NonNegativeLassoSolver {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     /**
      * Solver settings.

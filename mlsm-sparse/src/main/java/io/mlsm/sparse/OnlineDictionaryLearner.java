@@ -1,6 +1,5 @@
 package io.mlsm.sparse;
 
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -48,10 +47,6 @@ import java.util.SplittableRandom;
  * }</pre>
  */
 public final class OnlineDictionaryLearner {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private static final Logger LOG = LoggerFactory.getLogger(OnlineDictionaryLearner.class);
     /** Atoms per GEMM block in the dictionary update. */

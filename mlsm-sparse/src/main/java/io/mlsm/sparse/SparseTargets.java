@@ -1,6 +1,5 @@
 package io.mlsm.sparse;
 
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -18,10 +17,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * }</pre>
  */
 public final class SparseTargets {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private SparseTargets() {
     }

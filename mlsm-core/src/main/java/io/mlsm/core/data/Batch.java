@@ -1,6 +1,5 @@
 package io.mlsm.core.data;
 
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import java.util.Arrays;
 import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -21,10 +20,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * }</pre>
  */
 public final class Batch {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private final long index;
     private final long epoch;

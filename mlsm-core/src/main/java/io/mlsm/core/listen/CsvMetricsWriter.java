@@ -1,6 +1,6 @@
 package io.mlsm.core.listen;
 
-import io.mlsm.models.io.AtomicFiles;
+import io.mlsm.runtime.AtomicFiles;
 
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -10,7 +10,6 @@ import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
 import io.mlsm.sparse.Dictionary;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
@@ -49,9 +48,6 @@ import java.util.Objects;
  */
 public final class Pretraining {
 
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private Pretraining() {
     }

@@ -1,6 +1,6 @@
 package io.mlsm.core.tokenizer;
 
-import io.mlsm.models.io.AtomicFiles;
+import io.mlsm.runtime.AtomicFiles;
 
 import java.io.IOException;
 import java.math.BigDecimal;

@@ -6,11 +6,10 @@ import io.mlsm.core.data.Masking;
 import io.mlsm.core.data.Sequences;
 import io.mlsm.core.tokenizer.SpecialTokens;
 import io.mlsm.models.DebertaModel;
-import io.mlsm.models.io.AtomicFiles;
+import io.mlsm.runtime.AtomicFiles;
 import io.mlsm.sparse.CompactTargets;
 import io.mlsm.sparse.NonNegativeFista;
 import io.mlsm.sparse.SparseTargets;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -62,10 +61,6 @@ import java.util.zip.CRC32C;
  * }</pre>
  */
 public final class ConceptTargetCache {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private static final Logger LOG = LoggerFactory.getLogger(ConceptTargetCache.class);
 

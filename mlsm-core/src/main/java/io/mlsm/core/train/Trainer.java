@@ -11,15 +11,14 @@ import io.mlsm.models.DebertaModel;
 import io.mlsm.models.StepResult;
 import io.mlsm.models.TrainingBatch;
 import io.mlsm.models.TrainingObjective;
-import io.mlsm.models.io.AtomicFiles;
+import io.mlsm.runtime.AtomicFiles;
 import io.mlsm.models.io.CheckpointFormatException;
-import io.mlsm.models.io.Provenance;
+import io.mlsm.runtime.Provenance;
 import io.mlsm.models.io.TrainerState;
 import io.mlsm.models.io.TrainingCheckpoint;
 import io.mlsm.models.optim.AdamW;
 import io.mlsm.models.optim.GradientClipping;
 import io.mlsm.models.optim.LearningRateSchedule;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -54,10 +53,6 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class Trainer {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 

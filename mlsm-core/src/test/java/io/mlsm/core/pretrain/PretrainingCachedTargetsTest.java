@@ -80,8 +80,8 @@ class PretrainingCachedTargetsTest {
     }
 
     private static void deleteStudent(Path out) throws IOException {
-        io.mlsm.models.io.AtomicFiles.deleteRecursively(out.resolve("student"));
-        io.mlsm.models.io.AtomicFiles.deleteRecursively(out.resolve("student-run"));
+        io.mlsm.runtime.AtomicFiles.deleteRecursively(out.resolve("student"));
+        io.mlsm.runtime.AtomicFiles.deleteRecursively(out.resolve("student-run"));
     }
 
     @Test

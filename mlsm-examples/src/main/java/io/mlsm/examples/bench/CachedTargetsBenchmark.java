@@ -18,7 +18,6 @@ import io.mlsm.models.optim.AdamW;
 import io.mlsm.sparse.Dictionary;
 import io.mlsm.sparse.DictionaryProvenance;
 import io.mlsm.sparse.NonNegativeFista;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 
 import java.io.IOException;
@@ -53,10 +52,6 @@ import java.util.SplittableRandom;
  * </pre>
  */
 public final class CachedTargetsBenchmark {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private static final SpecialTokens SPECIALS = new SpecialTokens(0, 1, 2, 3, 4);
     private static final List<String> VARIANTS = List.of("mlm", "mlm-vk", "on-the-fly", "cached");

@@ -6,7 +6,6 @@ import io.mlsm.models.StepResult;
 import io.mlsm.models.TrainingBatch;
 import io.mlsm.models.TrainingObjective;
 import io.mlsm.models.optim.AdamW;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,10 +25,6 @@ import java.util.Random;
  * </pre>
  */
 public final class DebertaTrainingBenchmark {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private DebertaTrainingBenchmark() {
     }

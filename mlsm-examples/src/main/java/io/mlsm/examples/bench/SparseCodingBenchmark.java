@@ -1,12 +1,12 @@
 package io.mlsm.examples.bench;
 
+import io.mlsm.runtime.OpenBlasCoreType;
 import io.mlsm.sparse.Dictionary;
 import io.mlsm.sparse.DictionaryProvenance;
 import io.mlsm.sparse.NonNegativeCoordinateDescent;
 import io.mlsm.sparse.NonNegativeFista;
 import io.mlsm.sparse.OnlineDictionaryLearner;
 import io.mlsm.sparse.SparseCodes;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -55,10 +55,6 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public final class SparseCodingBenchmark {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private SparseCodingBenchmark() {
     }

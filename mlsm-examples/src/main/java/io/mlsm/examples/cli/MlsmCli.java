@@ -1,6 +1,7 @@
 package io.mlsm.examples.cli;
 
-import io.mlsm.core.eval.data.GlueTask;
+import io.mlsm.eval.data.GlueTask;
+import io.mlsm.eval.model.ScoringHead;
 import io.mlsm.core.pretrain.Objective;
 import io.mlsm.examples.EvalBlimpExample;
 import io.mlsm.examples.EvalEwokExample;
@@ -11,7 +12,6 @@ import io.mlsm.examples.PretrainExample;
 import io.mlsm.examples.SparseDemoExample;
 import io.mlsm.examples.QuickStart;
 import io.mlsm.examples.TrainTokenizerExample;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,10 +55,6 @@ import java.util.function.Supplier;
                 CommandLine.HelpCommand.class
         })
 public final class MlsmCli implements Callable<Integer> {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     @Spec
     CommandSpec spec;

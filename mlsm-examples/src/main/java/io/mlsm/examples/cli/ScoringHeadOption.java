@@ -1,6 +1,6 @@
 package io.mlsm.examples.cli;
 
-import io.mlsm.core.eval.model.ScoringHead;
+import io.mlsm.eval.model.ScoringHead;
 import picocli.CommandLine.Option;
 
 /**

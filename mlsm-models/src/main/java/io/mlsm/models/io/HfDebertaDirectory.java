@@ -2,7 +2,7 @@ package io.mlsm.models.io;
 
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
+import io.mlsm.runtime.Provenance;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -43,10 +43,6 @@ import java.util.Map;
  * }</pre>
  */
 public final class HfDebertaDirectory {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     /** Config file name. */
     public static final String CONFIG_FILE = "config.json";

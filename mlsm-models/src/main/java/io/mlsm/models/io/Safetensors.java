@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
+import io.mlsm.runtime.AtomicFiles;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
@@ -33,10 +33,6 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class Safetensors {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CHUNK_BYTES = 8 << 20;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -50,10 +49,6 @@ import java.util.Set;
  * }</pre>
  */
 public final class SafetensorsReader implements Closeable {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     /** The key of the optional string-to-string metadata object. */
     public static final String METADATA_KEY = "__metadata__";

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlsm.models.DebertaConfig;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
+import io.mlsm.runtime.ArtifactFormatException;
+import io.mlsm.runtime.AtomicFiles;
+import io.mlsm.runtime.Provenance;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,10 +66,6 @@ public record TrainingCheckpoint(
         Map<String, String> optimizerMetadata,
         TrainerState trainerState,
         Provenance provenance) {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     /** Manifest file name. */
     public static final String MANIFEST_FILE = "checkpoint.json";
@@ -288,7 +286,14 @@ public record TrainingCheckpoint(
             throw new CheckpointFormatException(stateFile + ": step " + state.step() + " but the manifest says "
                     + manifestStep);
         }
-        Provenance provenance = Provenance.read(dir.resolve(Provenance.FILE_NAME));
+        Provenance provenance;
+        try {
+            provenance = Provenance.read(dir.resolve(Provenance.FILE_NAME));
+        } catch (CheckpointFormatException e) {
+            throw e;
+        } catch (ArtifactFormatException e) {
+            throw new CheckpointFormatException(e.getMessage(), e);
+        }
         LOG.info("checkpoint at step {} read from {}", state.step(), dir);
         return new TrainingCheckpoint(model.config(), model.parameters(), optTensors, optMeta, state, provenance);
     }

@@ -3,7 +3,6 @@ package io.mlsm.models.optim;
 import io.mlsm.models.io.CheckpointFormatException;
 import io.mlsm.models.io.Safetensors;
 import io.mlsm.models.io.SafetensorsReader;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -44,10 +43,6 @@ import java.util.stream.IntStream;
  * }</pre>
  */
 public final class AdamW {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     /** Hugging Face's no-decay rule: names containing {@code bias} or {@code LayerNorm.weight}. */
     public static final Predicate<String> HF_NO_DECAY = n -> n.contains("bias") || n.contains("LayerNorm.weight");

@@ -1,6 +1,5 @@
 package io.mlsm.models.optim;
 
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,10 +23,6 @@ import java.util.stream.IntStream;
  * }</pre>
  */
 public final class GradientClipping {
-
-    static {
-        OpenBlasCoreType.apply();
-    }
 
     /** Added to the norm before dividing (as PyTorch). */
     public static final double EPSILON = 1e-6;

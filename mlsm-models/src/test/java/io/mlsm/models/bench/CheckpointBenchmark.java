@@ -1,16 +1,15 @@
 package io.mlsm.models.bench;
 
 import io.mlsm.models.DebertaConfig;
-import io.mlsm.models.io.AtomicFiles;
 import io.mlsm.models.io.HfDebertaDirectory;
 import io.mlsm.models.io.HfParameterLayout;
-import io.mlsm.models.io.Provenance;
+import io.mlsm.runtime.Provenance;
 import io.mlsm.models.io.Safetensors;
 import io.mlsm.models.io.TrainerState;
 import io.mlsm.models.io.TrainingCheckpoint;
 import io.mlsm.models.optim.AdamW;
 import io.mlsm.models.optim.GradientClipping;
-import io.mlsm.sparse.runtime.OpenBlasCoreType;
+import io.mlsm.runtime.AtomicFiles;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -36,7 +35,6 @@ public final class CheckpointBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        OpenBlasCoreType.apply();
         String preset = args.length > 0 ? args[0] : "base";
         DebertaConfig c = switch (preset) {
             case "tiny" -> DebertaConfig.tiny();

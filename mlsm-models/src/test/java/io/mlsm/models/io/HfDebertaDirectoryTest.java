@@ -1,6 +1,7 @@
 package io.mlsm.models.io;
 
 import io.mlsm.models.DebertaConfig;
+import io.mlsm.runtime.Provenance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;

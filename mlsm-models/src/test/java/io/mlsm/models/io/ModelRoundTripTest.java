@@ -9,6 +9,7 @@ import io.mlsm.models.TrainingObjective;
 import io.mlsm.models.optim.AdamW;
 import io.mlsm.models.optim.GradientClipping;
 import io.mlsm.models.optim.LearningRateSchedule;
+import io.mlsm.runtime.Provenance;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,6 @@
 package io.mlsm.models.io;
 
+import io.mlsm.runtime.AtomicFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;

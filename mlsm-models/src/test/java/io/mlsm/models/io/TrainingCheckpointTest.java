@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.optim.AdamW;
+import io.mlsm.runtime.AtomicFiles;
+import io.mlsm.runtime.Provenance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;

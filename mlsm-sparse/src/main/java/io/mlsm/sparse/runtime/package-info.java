@@ -1,4 +1,5 @@
 /**
- * Native runtime set-up shared by every module: the OpenBLAS kernel choice that must precede ND4J's first call.
+ * The hook that applies {@link io.mlsm.runtime.OpenBlasCoreType} when ND4J starts, registered as an ND4J backend
+ * service so that no class of the library needs a static initialiser for it.
  */
 package io.mlsm.sparse.runtime;

@@ -1,6 +1,0 @@
-package io.mlsm.core.eval.data;
-
-/** The splits of a fine-tuning task, as given in the data: train and validation (the reported split). */
-public enum GlueSplit {
-    TRAIN, VALID
-}

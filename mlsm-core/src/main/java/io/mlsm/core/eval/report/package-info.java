@@ -1,7 +1,0 @@
-/**
- * Result tables and plots: {@link io.mlsm.core.eval.report.ResultTable} (rows = tasks or phenomena, columns =
- * models, missing cells allowed) written as an aligned Markdown table ({@link io.mlsm.core.eval.report.MarkdownTable})
- * or RFC 4180 CSV ({@link io.mlsm.core.eval.report.CsvTable}, which also reads it back), and a PNG line plot of
- * scores against update steps ({@link io.mlsm.core.eval.report.ScoreCurvePlot}). Files are written atomically.
- */
-package io.mlsm.core.eval.report;

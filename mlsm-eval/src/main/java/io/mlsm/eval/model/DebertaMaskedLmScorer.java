@@ -1,0 +1,112 @@
+package io.mlsm.eval.model;
+
+import io.mlsm.eval.pll.MaskedLmScorer;
+import io.mlsm.models.DebertaModel;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * {@link MaskedLmScorer} over a {@link DebertaModel}: one {@link DebertaModel#vocabLogitsAt} call per batch gives the
+ * vocabulary logits of the scored position of each row only ({@code [B, V]}, never the {@code [B, T, V]} logits of
+ * every position), through the MLM head or the phase-3 latent-to-vocabulary head. The log-softmax is taken on those
+ * rows: {@code l_target − max − log Σ exp(l − max)} with the exponentials in float32 and their sum in double.
+ *
+ * <pre>{@code
+ * DebertaModel model = DebertaModel.load(Path.of("runs/mlsm/checkpoint-000080000"));
+ * MaskedLmScorer scorer = DebertaMaskedLmScorer.of(model, ScoringHead.AUTO);
+ * BlimpResult r = new BlimpEvaluator(tokenizer, scorer, PllOptions.defaults()).evaluate(pairs, listener);
+ * }</pre>
+ *
+ * Not thread-safe (the model is not).
+ */
+public final class DebertaMaskedLmScorer implements MaskedLmScorer {
+
+    private final DebertaModel model;
+    private final ScoringHead head;
+
+    private DebertaMaskedLmScorer(DebertaModel model, ScoringHead head) {
+        if (model == null || head == null) {
+            throw new IllegalArgumentException("model and head are required");
+        }
+        this.model = model;
+        this.head = head.resolve(model);
+    }
+
+    /** @return a scorer reading the MLM head (first {@code V} rows of a {@code V + k} output layer) */
+    public static DebertaMaskedLmScorer mlmHead(DebertaModel model) {
+        return new DebertaMaskedLmScorer(model, ScoringHead.MLM);
+    }
+
+    /**
+     * @return a scorer reading the phase-3 latent-to-vocabulary head on the concept logits
+     * @throws IllegalArgumentException if the model has no such head
+     */
+    public static DebertaMaskedLmScorer latentToVocabHead(DebertaModel model) {
+        return new DebertaMaskedLmScorer(model, ScoringHead.LATENT_TO_VOCAB);
+    }
+
+    /** @return a scorer reading {@code head} ({@link ScoringHead#AUTO} resolved against the model) */
+    public static DebertaMaskedLmScorer of(DebertaModel model, ScoringHead head) {
+        return new DebertaMaskedLmScorer(model, head);
+    }
+
+    /** @return the head read ({@link ScoringHead#MLM} or {@link ScoringHead#LATENT_TO_VOCAB}) */
+    public ScoringHead head() {
+        return head;
+    }
+
+    /** @return the model */
+    public DebertaModel model() {
+        return model;
+    }
+
+    @Override
+    public float[] logProbs(int[][] ids, int[][] attentionMask, int[] positions, int[] targets) {
+        int b = ids.length;
+        if (b == 0 || attentionMask.length != b || positions.length != b || targets.length != b) {
+            throw new IllegalArgumentException("ids, attentionMask, positions and targets must have one entry per "
+                    + "row (B >= 1), got " + b + ", " + attentionMask.length + ", " + positions.length + ", "
+                    + targets.length);
+        }
+        int t = ids[0].length;
+        int v = model.config().vocabSize();
+        int[] flat = new int[b];
+        for (int r = 0; r < b; r++) {
+            if (ids[r].length != t || attentionMask[r].length != t) {
+                throw new IllegalArgumentException("row " + r + " has " + ids[r].length + " ids and "
+                        + attentionMask[r].length + " mask entries, expected T = " + t);
+            }
+            if (positions[r] < 0 || positions[r] >= t || attentionMask[r][positions[r]] != 1) {
+                throw new IllegalArgumentException("position " + positions[r] + " of row " + r
+                        + " is not a real (mask 1) position of a row of length " + t);
+            }
+            if (targets[r] < 0 || targets[r] >= v) {
+                throw new IllegalArgumentException("target " + targets[r] + " of row " + r
+                        + " is outside the model vocabulary [0, " + v + ")");
+            }
+            flat[r] = r * t + positions[r];
+        }
+        INDArray logits = model.vocabLogitsAt(Nd4j.createFromArray(ids), Nd4j.createFromArray(attentionMask), flat,
+                head.term());                                                                // [B, V]
+        INDArray max = logits.max(1);                                                        // [B]
+        INDArray shifted = logits.subColumnVector(max.reshape(b, 1));                       // [B, V]
+        INDArray sumExp = Transforms.exp(shifted, false).castTo(DataType.DOUBLE).sum(1);      // [B]
+        float[] out = new float[b];
+        for (int r = 0; r < b; r++) {
+            double lt = logits.getDouble(r, targets[r]) - max.getDouble(r);
+            double lp = lt - Math.log(sumExp.getDouble(r));
+            if (Double.isNaN(lp)) {
+                throw new IllegalStateException("NaN log-probability in row " + r + " (NaN logits from the model)");
+            }
+            out[r] = (float) lp;
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "DebertaMaskedLmScorer[" + head + ", V=" + model.config().vocabSize() + "]";
+    }
+}

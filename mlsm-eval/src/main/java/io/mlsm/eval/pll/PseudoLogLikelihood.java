@@ -1,0 +1,161 @@
+package io.mlsm.eval.pll;
+
+import io.mlsm.core.tokenizer.SpecialTokens;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Pseudo-log-likelihood (Salazar, Liang, Nguyen, Kirchhoff 2020): for a sequence {@code w} and scored positions
+ * {@code S}, {@code PLL(w) = Σ_{t∈S} log p(w_t | w with w_t replaced by [MASK])}.
+ *
+ * <p>Batching: every scored position of every sequence becomes one masked copy; identical sequences are scored
+ * once; copies are ordered by sequence length (longest first) and packed into forward passes of at most
+ * {@link PllOptions#maxBatchRows()} rows and {@link PllOptions#maxBatchTokens()} padded tokens, so copies of many
+ * short sentences share one pass. Rows are right-padded with {@code <pad>} and attention mask 0. The per-position
+ * log-probabilities are summed in position order in {@code double}, so the result equals one-forward-per-position
+ * scoring exactly when the model ignores padding.
+ *
+ * <pre>{@code
+ * PseudoLogLikelihood pll = new PseudoLogLikelihood(scorer, tok.specials(), PllOptions.defaults());
+ * double[] s = pll.score(List.of(ScoredSequence.allButEnds(tok.encodeSingle(tok.encode("A cat sat."), 128))));
+ * }</pre>
+ */
+public final class PseudoLogLikelihood {
+
+    private final MaskedLmScorer scorer;
+    private final SpecialTokens specials;
+    private final PllOptions options;
+    private long forwardPasses;
+    private long maskedRows;
+
+    public PseudoLogLikelihood(MaskedLmScorer scorer, SpecialTokens specials, PllOptions options) {
+        if (scorer == null || specials == null || options == null) {
+            throw new IllegalArgumentException("scorer, specials and options are required");
+        }
+        this.scorer = scorer;
+        this.specials = specials;
+        this.options = options;
+    }
+
+    /** @return the options */
+    public PllOptions options() {
+        return options;
+    }
+
+    /** @return forward passes (scorer calls) made so far */
+    public long forwardPasses() {
+        return forwardPasses;
+    }
+
+    /** @return masked copies scored so far */
+    public long maskedRows() {
+        return maskedRows;
+    }
+
+    /**
+     * @param sequences the sequences, each at most {@link PllOptions#maxLength()} long
+     * @return the PLL of each sequence (0 for a sequence with no scored position)
+     */
+    public double[] score(List<ScoredSequence> sequences) {
+        // unique sequences, first occurrence order
+        Map<ScoredSequence, Integer> index = new HashMap<>();
+        List<ScoredSequence> unique = new ArrayList<>();
+        int[] uniqueOf = new int[sequences.size()];
+        for (int i = 0; i < sequences.size(); i++) {
+            ScoredSequence s = sequences.get(i);
+            if (s.length() > options.maxLength()) {
+                throw new IllegalArgumentException("sequence " + i + " has " + s.length() + " ids, more than maxLength "
+                        + options.maxLength());
+            }
+            Integer u = index.get(s);
+            if (u == null) {
+                u = unique.size();
+                index.put(s, u);
+                unique.add(s);
+            }
+            uniqueOf[i] = u;
+        }
+        float[][] logp = new float[unique.size()][];
+        Integer[] order = new Integer[unique.size()];
+        for (int u = 0; u < unique.size(); u++) {
+            logp[u] = new float[unique.get(u).positionCount()];
+            order[u] = u;
+        }
+        Arrays.sort(order, Comparator.comparingInt((Integer u) -> -unique.get(u).length()));
+
+        // requests (u, j) longest sequence first; greedy packing
+        List<int[]> batch = new ArrayList<>();
+        int batchLen = 0;
+        for (int u : order) {
+            ScoredSequence s = unique.get(u);
+            for (int j = 0; j < s.positionCount(); j++) {
+                int len = batch.isEmpty() ? s.length() : batchLen;
+                if (!batch.isEmpty() && (batch.size() + 1 > options.maxBatchRows()
+                        || (long) (batch.size() + 1) * len > options.maxBatchTokens())) {
+                    run(batch, batchLen, unique, logp);
+                    batch.clear();
+                }
+                if (batch.isEmpty()) {
+                    batchLen = s.length();
+                }
+                batch.add(new int[] {u, j});
+            }
+        }
+        if (!batch.isEmpty()) {
+            run(batch, batchLen, unique, logp);
+        }
+
+        double[] uniqueSum = new double[unique.size()];
+        for (int u = 0; u < unique.size(); u++) {
+            double sum = 0;
+            for (float v : logp[u]) {
+                sum += v;
+            }
+            uniqueSum[u] = sum;
+        }
+        double[] out = new double[sequences.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = uniqueSum[uniqueOf[i]];
+        }
+        return out;
+    }
+
+    private void run(List<int[]> batch, int len, List<ScoredSequence> unique, float[][] logp) {
+        int b = batch.size();
+        int[][] ids = new int[b][len];       // [B, T]
+        int[][] mask = new int[b][len];      // [B, T]
+        int[] positions = new int[b];        // [B]
+        int[] targets = new int[b];          // [B]
+        for (int r = 0; r < b; r++) {
+            ScoredSequence s = unique.get(batch.get(r)[0]);
+            int pos = s.position(batch.get(r)[1]);
+            Arrays.fill(ids[r], specials.pad());
+            for (int t = 0; t < s.length(); t++) {
+                ids[r][t] = s.id(t);
+                mask[r][t] = 1;
+            }
+            targets[r] = s.id(pos);
+            ids[r][pos] = specials.mask();
+            positions[r] = pos;
+        }
+        float[] out = scorer.logProbs(ids, mask, positions, targets);
+        forwardPasses++;
+        maskedRows += b;
+        if (out == null || out.length != b) {
+            throw new IllegalStateException("scorer returned " + (out == null ? "null" : out.length + " values")
+                    + " for a batch of " + b + " rows");
+        }
+        for (int r = 0; r < b; r++) {
+            if (Float.isNaN(out[r]) || out[r] > 1e-4f) {
+                throw new IllegalStateException("scorer returned log-probability " + out[r] + " (row " + r
+                        + ", position " + positions[r] + ", target " + targets[r] + "); expected a value <= 0");
+            }
+            logp[batch.get(r)[0]][batch.get(r)[1]] = out[r];
+        }
+    }
+}
