@@ -3,9 +3,11 @@
  *
  * <p>{@link io.mlsm.models.DebertaModel} is the entry point: parameters by Hugging Face name, inference
  * ({@code forward}: logits and all hidden states), and training steps ({@code computeGradients}) for a
- * {@link io.mlsm.models.TrainingObjective} (MLM, KD, MLSM, joint objectives, latent-to-vocabulary head with a frozen
- * backbone, sequence classification) on a {@link io.mlsm.models.TrainingBatch}, returning losses and gradients by
- * parameter name ({@link io.mlsm.models.StepResult}) for the caller's optimizer.
+ * {@link io.mlsm.models.TrainingObjective} — a weighted set of {@link io.mlsm.models.loss.LossTerm}s (MLM, KD, MLSM,
+ * latent-to-vocabulary head with a frozen backbone, sequence classification, or your own) — on a
+ * {@link io.mlsm.models.TrainingBatch}, returning losses and gradients by parameter name
+ * ({@link io.mlsm.models.StepResult}) for the caller's optimizer. {@link io.mlsm.models.GradientCheck} checks a
+ * term's gradients by central differences.
  *
  * <pre>{@code
  * DebertaModel model = DebertaModel.load(Path.of("teacher"));
