@@ -16,13 +16,13 @@ import java.util.Objects;
 
 /**
  * Writes one CSV row per optimiser step: {@code step, elapsed_s, loss, loss_<term>..., lr, grad_norm, tokens,
- * targets}. The loss-term columns are fixed by the first step (in its order); a later step with another term is an
+ * targets, tokens_per_s} (the step's tokens over the step's wall time). The loss-term columns are fixed by the first step (in its order); a later step with another term is an
  * error, a missing term an empty cell. Rows are flushed as they are written, so the file can be read while
  * training runs. Numbers are written with {@link Double#toString(double)}, so they read back exactly.
  *
  * <p>{@link #appending(Path)} continues the file of an interrupted run: at the first step it keeps the rows before
- * that step (rewriting the file atomically), checks that the header matches, then appends. A fresh writer replaces
- * the file.
+ * that step (rewriting the file atomically), checks that the header matches, then appends; a file written before the
+ * {@code tokens_per_s} column existed gets the column, empty in its old rows. A fresh writer replaces the file.
  *
  * <pre>{@code
  * TrainingListener csv = new CsvMetricsWriter(runDir.resolve("metrics.csv"));
@@ -35,6 +35,7 @@ public final class CsvMetricsWriter implements TrainingListener, AutoCloseable {
     private final boolean append;
     private List<String> terms;
     private BufferedWriter writer;
+    private long previousElapsed = -1;
 
     /** A writer that replaces {@code file} at the first step. */
     public CsvMetricsWriter(Path file) {
@@ -60,7 +61,7 @@ public final class CsvMetricsWriter implements TrainingListener, AutoCloseable {
     public static List<String> header(List<String> terms) {
         List<String> h = new ArrayList<>(List.of("step", "elapsed_s", "loss"));
         terms.forEach(t -> h.add("loss_" + t));
-        h.addAll(List.of("lr", "grad_norm", "tokens", "targets"));
+        h.addAll(List.of("lr", "grad_norm", "tokens", "targets", "tokens_per_s"));
         return h;
     }
 
@@ -88,6 +89,9 @@ public final class CsvMetricsWriter implements TrainingListener, AutoCloseable {
             row.add(Double.isNaN(m.gradNorm()) ? "" : Double.toString(m.gradNorm()));
             row.add(Long.toString(m.tokens()));
             row.add(Long.toString(m.targets()));
+            long stepNanos = previousElapsed < 0 ? m.elapsedNanos() : m.elapsedNanos() - previousElapsed;
+            previousElapsed = m.elapsedNanos();
+            row.add(stepNanos > 0 ? Double.toString(m.tokens() / (stepNanos / 1e9)) : "");
             writer.write(line(row));
             writer.flush();
         } catch (IOException e) {
@@ -104,7 +108,8 @@ public final class CsvMetricsWriter implements TrainingListener, AutoCloseable {
         if (append && Files.isRegularFile(file) && Files.size(file) > 0) {
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             List<String> existing = parseLine(lines.get(0));
-            if (!existing.equals(header)) {
+            boolean legacy = existing.equals(header.subList(0, header.size() - 1));
+            if (!existing.equals(header) && !legacy) {
                 throw new IllegalArgumentException("cannot append to " + file + ": its columns " + existing
                         + " differ from " + header);
             }
@@ -115,7 +120,7 @@ public final class CsvMetricsWriter implements TrainingListener, AutoCloseable {
                 String step = parseLine(l).get(0);
                 try {
                     if (Long.parseLong(step) < m.step()) {
-                        keep.add(l);
+                        keep.add(legacy ? l + "," : l);
                     }
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException("cannot append to " + file + ": bad step '" + step + "'", e);

@@ -49,7 +49,8 @@ class CsvMetricsWriterTest {
             }
         }
         assertEquals(List.of("step", "elapsed_s", "loss", "loss_mlsm", "loss_kd, weighted", "loss_mlm", "lr",
-                "grad_norm", "tokens", "targets"), CsvMetricsWriter.parseLine(Files.readAllLines(csv).get(0)));
+                "grad_norm", "tokens", "targets", "tokens_per_s"),
+                CsvMetricsWriter.parseLine(Files.readAllLines(csv).get(0)));
         List<Map<String, String>> rows = CsvMetricsWriter.read(csv);
         assertEquals(50, rows.size());
         for (int i = 0; i < 50; i++) {
@@ -73,7 +74,25 @@ class CsvMetricsWriterTest {
             }
             assertEquals(m.tokens(), Long.parseLong(r.get("tokens")));
             assertEquals(m.targets(), Long.parseLong(r.get("targets")));
+            // elapsed grows by 123456789 ns a step (the first row: since the start)
+            assertEquals(m.tokens() / (i == 0 ? m.elapsedNanos() / 1e9 : 0.123456789),
+                    Double.parseDouble(r.get("tokens_per_s")), 1e-9 * m.tokens());
         }
+    }
+
+    @Test
+    void aFileWithoutTheThroughputColumnIsContinued() throws IOException {
+        Path csv = dir.resolve("old.csv");
+        Files.writeString(csv, "step,elapsed_s,loss,loss_mlm,lr,grad_norm,tokens,targets\n"
+                + "1,0.5,3.0,3.0,1.0E-4,0.9,4096,600\n2,1.0,2.9,2.9,1.0E-4,0.8,4096,610\n");
+        try (CsvMetricsWriter w = CsvMetricsWriter.appending(csv)) {
+            w.onStep(new StepMetrics(3, Map.of("mlm", 2.8), 2.8, 1e-4, 0.7, 4096, 620, 500_000_000L));
+        }
+        List<Map<String, String>> rows = CsvMetricsWriter.read(csv);
+        assertEquals(3, rows.size());
+        assertEquals("", rows.get(0).get("tokens_per_s"));
+        assertEquals("2.9", rows.get(1).get("loss"));
+        assertEquals(8192.0, Double.parseDouble(rows.get(2).get("tokens_per_s")), 1e-9);
     }
 
     @Test
