@@ -88,8 +88,24 @@ public final class DebertaMaskedLmScorer implements MaskedLmScorer {
             }
             flat[r] = r * t + positions[r];
         }
-        INDArray logits = model.vocabLogitsAt(Nd4j.createFromArray(ids), Nd4j.createFromArray(attentionMask), flat,
-                head.term());                                                                // [B, V]
+        // pad to a length bucket: a handful of graph shapes instead of one per sentence length (each shape is a
+        // graph to build and cache); padded keys get -1e9 before the softmax, so real positions see the same scores
+        int bucket = bucketLength(t, model.config().maxPositions());
+        int[][] paddedIds = ids;
+        int[][] paddedMask = attentionMask;
+        if (bucket != t) {
+            int pad = model.config().padTokenId();
+            paddedIds = new int[b][bucket];
+            paddedMask = new int[b][bucket];
+            for (int r = 0; r < b; r++) {
+                java.util.Arrays.fill(paddedIds[r], pad);
+                System.arraycopy(ids[r], 0, paddedIds[r], 0, t);
+                System.arraycopy(attentionMask[r], 0, paddedMask[r], 0, t);
+                flat[r] = r * bucket + positions[r];
+            }
+        }
+        INDArray logits = model.vocabLogitsAt(Nd4j.createFromArray(paddedIds), Nd4j.createFromArray(paddedMask),
+                flat, head.term());                                                          // [B, V]
         INDArray max = logits.max(1);                                                        // [B]
         INDArray shifted = logits.subColumnVector(max.reshape(b, 1));                       // [B, V]
         INDArray sumExp = Transforms.exp(shifted, false).castTo(DataType.DOUBLE).sum(1);      // [B]
@@ -103,6 +119,13 @@ public final class DebertaMaskedLmScorer implements MaskedLmScorer {
             out[r] = (float) lp;
         }
         return out;
+    }
+
+    /** Length buckets: multiples of 16 (of 32 above 128), never beyond the model's positions. */
+    static int bucketLength(int t, int maxPositions) {
+        int step = t > 128 ? 32 : 16;
+        int b = (t + step - 1) / step * step;
+        return Math.max(t, Math.min(b, maxPositions));
     }
 
     @Override

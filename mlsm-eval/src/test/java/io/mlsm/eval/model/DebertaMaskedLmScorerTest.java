@@ -172,6 +172,16 @@ class DebertaMaskedLmScorerTest {
     }
 
     @Test
+    void lengthsArePaddedToAFewBucketsWithinTheModelsPositions() {
+        assertEquals(16, DebertaMaskedLmScorer.bucketLength(4, 512));    // the sequences above: scored padded to 16
+        assertEquals(16, DebertaMaskedLmScorer.bucketLength(16, 512));
+        assertEquals(32, DebertaMaskedLmScorer.bucketLength(17, 512));
+        assertEquals(160, DebertaMaskedLmScorer.bucketLength(129, 512));
+        assertEquals(100, DebertaMaskedLmScorer.bucketLength(97, 100));  // never beyond the position table
+        assertEquals(100, DebertaMaskedLmScorer.bucketLength(100, 100));
+    }
+
+    @Test
     void headsResolveAndBadInputsAreRejected() {
         DebertaModel plain = DebertaModel.initialize(DebertaConfig.tiny(), 1L);
         assertEquals(ScoringHead.MLM, DebertaMaskedLmScorer.of(plain, ScoringHead.AUTO).head());
