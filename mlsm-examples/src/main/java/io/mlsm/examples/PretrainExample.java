@@ -3,6 +3,7 @@ package io.mlsm.examples;
 import io.mlsm.core.data.Corpus;
 import io.mlsm.core.data.SequenceOptions;
 import io.mlsm.core.listen.TrainingListener;
+import io.mlsm.core.pretrain.Checkpointing;
 import io.mlsm.core.pretrain.DictionarySpec;
 import io.mlsm.core.pretrain.Objective;
 import io.mlsm.core.pretrain.Pretraining;
@@ -83,11 +84,14 @@ public final class PretrainExample {
      * @param headSteps      phase-3 steps ({@code 0} = two phases)
      * @param seed           seed
      * @param progress       training progress listener ({@code null} = progress bar + SLF4J)
+     * @param checkpointing  periodic checkpoints and start-over ({@code null} = {@link Checkpointing#defaults()})
+     * @param sequences      how lines become sequences ({@code null} = pairs of lines, {@code maxLength} ids)
      */
     public record Options(Path outputDir, Path corpusDir, Path tokenizer, int vocabSize, Objective objective,
                           Size size, int maxLength, int batchSize, long steps, double learningRate, Path teacherDir,
                           long teacherSteps, Path dictionaryFile, int atoms, long sampleTokens, boolean warmStart,
-                          long headSteps, long seed, TrainingListener progress) {
+                          long headSteps, long seed, TrainingListener progress, Checkpointing checkpointing,
+                          SequenceOptions sequences) {
         public Options {
             if (outputDir == null) {
                 throw new IllegalArgumentException("outputDir is required");
@@ -126,6 +130,15 @@ public final class PretrainExample {
                 throw new IllegalArgumentException("phase 3 (headSteps " + headSteps + ") needs latent concepts; "
                         + "objective " + objective + " has none (use MLSM, MLSM_PLUS_MLM, LSM or LSM15)");
             }
+            if (checkpointing == null) {
+                checkpointing = Checkpointing.defaults();
+            }
+            if (sequences == null) {
+                sequences = new SequenceOptions(maxLength, SequenceOptions.DEFAULT_MIN_CONTENT_TOKENS, true);
+            } else if (sequences.maxLength() != maxLength) {
+                throw new IllegalArgumentException("sequences.maxLength " + sequences.maxLength() + " differs from "
+                        + "maxLength " + maxLength);
+            }
             if (objective == Objective.MLM && teacherDir == null) {
                 warmStart = false;   // training the teacher itself
             }
@@ -163,6 +176,8 @@ public final class PretrainExample {
         private long headSteps;
         private long seed = 42;
         private TrainingListener progress;
+        private Checkpointing checkpointing;
+        private SequenceOptions sequences;
 
         private Builder(Path outputDir) {
             this.outputDir = outputDir;
@@ -186,12 +201,15 @@ public final class PretrainExample {
         public Builder headSteps(long v) { headSteps = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder progress(TrainingListener v) { progress = v; return this; }
+        public Builder checkpointing(Checkpointing v) { checkpointing = v; return this; }
+        /** @param v sequence options (their maxLength also sets {@link #maxLength(int)}) @return this */
+        public Builder sequences(SequenceOptions v) { sequences = v; maxLength = v.maxLength(); return this; }
 
         /** @return validated options */
         public Options build() {
             return new Options(outputDir, corpusDir, tokenizer, vocabSize, objective, size, maxLength, batchSize,
                     steps, learningRate, teacherDir, teacherSteps, dictionaryFile, atoms, sampleTokens, warmStart,
-                    headSteps, seed, progress);
+                    headSteps, seed, progress, checkpointing, sequences);
         }
     }
 
@@ -232,8 +250,7 @@ public final class PretrainExample {
                     : Corpus.directory(o.corpusDir());
             boolean threePhase = o.headSteps() > 0;
             Pretraining.Builder b = threePhase ? Pretraining.threePhase() : Pretraining.twoPhase();
-            b.corpus(corpus).sequences(new SequenceOptions(o.maxLength(), SequenceOptions.DEFAULT_MIN_CONTENT_TOKENS,
-                    true));
+            b.corpus(corpus).sequences(o.sequences()).checkpointing(o.checkpointing());
             if (o.tokenizer() != null) {
                 b.tokenizer(UnigramTokenizer.load(o.tokenizer()));
             } else {

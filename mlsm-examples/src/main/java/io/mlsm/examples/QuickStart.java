@@ -5,6 +5,7 @@ import io.mlsm.core.data.SequenceOptions;
 import io.mlsm.core.listen.TrainingListener;
 import io.mlsm.core.pretrain.DictionarySpec;
 import io.mlsm.core.pretrain.Objective;
+import io.mlsm.core.pretrain.Checkpointing;
 import io.mlsm.core.pretrain.Pretraining;
 import io.mlsm.core.pretrain.PretrainingResult;
 import io.mlsm.core.pretrain.TeacherSpec;
@@ -86,10 +87,12 @@ public final class QuickStart {
      * @param blimpPairs    BLiMP pairs per paradigm, in {@code [1, 20]} (the bundled subset has 20)
      * @param seed          seed of every random choice
      * @param progress      training progress (e.g. {@link TrainingListener#defaults()})
+     * @param checkpointing periodic checkpoints and start-over ({@code null} = {@link Checkpointing#defaults()})
      */
     public record Options(Path outputDir, int vocabSize, int hiddenSize, int layers, int maxLength, int batchSize,
                           long teacherSteps, int atoms, long sampleTokens, long dictIterations, long studentSteps,
-                          long headSteps, int blimpPairs, long seed, TrainingListener progress) {
+                          long headSteps, int blimpPairs, long seed, TrainingListener progress,
+                          Checkpointing checkpointing) {
         public Options {
             if (outputDir == null) {
                 throw new IllegalArgumentException("outputDir is required");
@@ -118,6 +121,9 @@ public final class QuickStart {
             if (progress == null) {
                 progress = TrainingListener.defaults();
             }
+            if (checkpointing == null) {
+                checkpointing = Checkpointing.defaults();
+            }
         }
 
         /**
@@ -126,12 +132,12 @@ public final class QuickStart {
          */
         public static Options defaults(Path outputDir) {
             return new Options(outputDir, 6000, 64, 2, 64, 32, 400, 128, 8_000, 20, 200, 120,
-                    BundledData.BLIMP_PAIRS_PER_PARADIGM, 42, null);
+                    BundledData.BLIMP_PAIRS_PER_PARADIGM, 42, null, null);
         }
 
         /** Tiny settings for tests and a smoke run (about a minute). */
         public static Options fast(Path outputDir) {
-            return new Options(outputDir, 1000, 32, 1, 32, 8, 8, 16, 2_000, 10, 8, 8, 2, 42, null);
+            return new Options(outputDir, 1000, 32, 1, 32, 8, 8, 16, 2_000, 10, 8, 8, 2, 42, null, null);
         }
 
         /** @return the model architecture of teacher and student */
@@ -143,7 +149,13 @@ public final class QuickStart {
         /** @return a copy with another progress listener */
         public Options withProgress(TrainingListener l) {
             return new Options(outputDir, vocabSize, hiddenSize, layers, maxLength, batchSize, teacherSteps, atoms,
-                    sampleTokens, dictIterations, studentSteps, headSteps, blimpPairs, seed, l);
+                    sampleTokens, dictIterations, studentSteps, headSteps, blimpPairs, seed, l, checkpointing);
+        }
+
+        /** @return a copy with other checkpoint settings */
+        public Options withCheckpointing(Checkpointing c) {
+            return new Options(outputDir, vocabSize, hiddenSize, layers, maxLength, batchSize, teacherSteps, atoms,
+                    sampleTokens, dictIterations, studentSteps, headSteps, blimpPairs, seed, progress, c);
         }
 
         private static void positive(String name, long v) {
@@ -201,6 +213,7 @@ public final class QuickStart {
                     .batchSize(o.batchSize())
                     .seed(o.seed())
                     .listener(o.progress())
+                    .checkpointing(o.checkpointing())
                     .outputDir(out)
                     .fit();
 

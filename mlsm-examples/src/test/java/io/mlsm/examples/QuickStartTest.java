@@ -50,7 +50,7 @@ class QuickStartTest {
         var f = QuickStart.Options.fast(dir);
         var e = assertThrows(IllegalArgumentException.class, () -> new QuickStart.Options(dir, f.vocabSize(),
                 f.hiddenSize(), f.layers(), f.maxLength(), f.batchSize(), f.teacherSteps(), f.atoms(),
-                f.sampleTokens(), f.dictIterations(), f.studentSteps(), f.headSteps(), 21, f.seed(), null));
+                f.sampleTokens(), f.dictIterations(), f.studentSteps(), f.headSteps(), 21, f.seed(), null, null));
         assertTrue(e.getMessage().contains("blimpPairs"), e.getMessage());
     }
 }

@@ -12,6 +12,10 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.FileSystemException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.UUID;
 
@@ -84,6 +88,11 @@ public final class AtomicFiles {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 body.write(ch);
                 ch.force(true);
+            } catch (FileSystemException e) {
+                throw e;             // names its file already
+            } catch (IOException e) {
+                // a full disk says only "No space left on device": name the file it happened to
+                throw new IOException("cannot write " + abs + ": " + e.getMessage(), e);
             }
             moveAtomically(tmp, abs);
             done = true;
@@ -113,8 +122,17 @@ public final class AtomicFiles {
         boolean done = false;
         try {
             Files.createDirectory(tmp);
-            body.write(tmp);
-            forceDirectoryTree(tmp);
+            try {
+                body.write(tmp);
+                forceDirectoryTree(tmp);
+            } catch (FileSystemException e) {
+                throw e;             // names its file already
+            } catch (IOException e) {
+                if (e.getMessage() != null && e.getMessage().contains(abs.getFileName().toString())) {
+                    throw e;
+                }
+                throw new IOException("cannot write " + abs + ": " + e.getMessage(), e);
+            }
             if (Files.exists(abs)) {
                 moveAtomically(abs, old);
                 try {
@@ -134,6 +152,59 @@ public final class AtomicFiles {
             if (!done) {
                 deleteRecursively(tmp);
             }
+        }
+    }
+
+    /**
+     * Deletes the temporaries that {@link #write} and {@link #writeDirectory} leave behind when a process is killed
+     * mid-write: entries of {@code dir} (not below it) whose name starts with {@link #TEMP_PREFIX}. Call it only while
+     * no other writer uses {@code dir} (e.g. under a {@link RunDirectoryLock}).
+     *
+     * @param dir a directory (absent: nothing to do)
+     * @return the paths removed
+     * @throws IOException when one cannot be deleted
+     */
+    public static List<Path> removeStaleTemporaries(Path dir) throws IOException {
+        List<Path> removed = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return removed;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (p.getFileName().toString().startsWith(TEMP_PREFIX)) {
+                    deleteRecursively(p);
+                    removed.add(p);
+                }
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Checks, before long work starts, that {@code dir} can take a file of {@code bytesNeeded} bytes: the directory
+     * is created, a probe file is written and deleted, and the file store's usable space is compared with the need.
+     *
+     * @param dir         where the output will go
+     * @param bytesNeeded size of the largest single output (e.g. one checkpoint); 0 = only check writability
+     * @param what        what will be written there (for the message), e.g. {@code "a checkpoint of the student"}
+     * @throws IOException naming the directory and, for lack of room, the bytes needed and available
+     */
+    public static void requireWritable(Path dir, long bytesNeeded, String what) throws IOException {
+        Path abs = dir.toAbsolutePath();
+        try {
+            Files.createDirectories(abs);
+            Path probe = abs.resolve(TEMP_PREFIX + "probe-" + UUID.randomUUID());
+            Files.write(probe, new byte[]{1}, StandardOpenOption.CREATE_NEW);
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new IOException("output directory " + abs + " is not writable (" + e.getMessage()
+                    + "); choose another output directory or fix its permissions", e);
+        }
+        long usable = Files.getFileStore(abs).getUsableSpace();
+        if (bytesNeeded > 0 && usable < bytesNeeded) {
+            throw new IOException(String.format(java.util.Locale.ROOT,
+                    "output directory %s has %.1f MB free but %s needs %.1f MB; free some space or choose another "
+                            + "output directory", abs, usable / 1e6, what, bytesNeeded / 1e6));
         }
     }
 

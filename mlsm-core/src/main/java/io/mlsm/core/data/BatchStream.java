@@ -63,7 +63,8 @@ public final class BatchStream implements Iterable<Batch> {
         }
         if (dropLast && n < batchSize) {
             throw new IllegalArgumentException("only " + n + " sequences, fewer than the batch size " + batchSize
-                    + "; lower the batch size or use dropLast(false)");
+                    + "; lower the batch size (--batch), add text, cut long lines into windows (--long-lines window, "
+                    + "SequenceOptions.withWindowLongLines) or keep a short last batch (dropLast(false))");
         }
         this.batchesPerEpoch = dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
         if (fixedLength > 0 && fixedLength < sequences.maxLength()) {

@@ -95,7 +95,7 @@ public final class EncodedCorpus implements Sequences, AutoCloseable {
         String tokFp = tokenizerFingerprint(tokenizer);
         String name = "corpus-" + corpusSha.substring(0, 16) + "-tok-" + tokFp.substring(0, 12) + "-L"
                 + options.maxLength() + "-m" + options.minContentTokens() + (options.pairLines() ? "-pairs" : "-lines")
-                + EXTENSION;
+                + (options.windowLongLines() ? "-window" : "") + EXTENSION;
         Path file = cacheDir.resolve(name);
         if (Files.isRegularFile(file)) {
             try {
@@ -266,7 +266,7 @@ public final class EncodedCorpus implements Sequences, AutoCloseable {
         b.putInt(h.tokenWidth());
         b.putInt(h.options().maxLength());
         b.putInt(h.options().minContentTokens());
-        b.putInt(h.options().pairLines() ? 1 : 0);
+        b.putInt((h.options().pairLines() ? 1 : 0) | (h.options().windowLongLines() ? 2 : 0));
         b.putInt(h.vocabSize());
         b.putLong(h.sequenceCount());
         b.putLong(h.tokenCount());
@@ -341,14 +341,14 @@ public final class EncodedCorpus implements Sequences, AutoCloseable {
             if ((width != 2 && width != 4) || n < 1 || n > Integer.MAX_VALUE - 10 || tokenCount < n
                     || tokensStart != HEADER_BYTES || offsetsStart < tokensStart + tokenCount * width
                     || fileSize != offsetsStart + (n + 1) * 8 || longest < 1 || longest > maxLength || pair < 0
-                    || pair > 1) {
+                    || pair > 3) {
                 throw new IllegalArgumentException("encoded corpus header is inconsistent: " + file.toAbsolutePath());
             }
             if (actual != fileSize) {
                 throw new IllegalArgumentException("encoded corpus file is truncated or has trailing bytes (" + actual
                         + " bytes, header says " + fileSize + "): " + file.toAbsolutePath());
             }
-            SequenceOptions options = new SequenceOptions(maxLength, minContent, pair == 1);
+            SequenceOptions options = new SequenceOptions(maxLength, minContent, (pair & 1) == 1, (pair & 2) == 2);
             Header h = new Header(options, vocab, width, n, tokenCount, longest, HexFormat.of().formatHex(corpusSha),
                     HexFormat.of().formatHex(tokSha), lines, dropped, truncated);
             MappedSegments tok = new MappedSegments(ch, tokensStart, tokenCount * width, segmentBytes,

@@ -168,9 +168,26 @@ public final class SequenceBuilder {
         long dropped = 0;
         long truncated = 0;
         long tokens = 0;
+        int window = options.maxLength() - 2;
         for (String[] pair : pairs) {
             int[] ia = tokenizer.encode(pair[0]);
             int[] ib = pair[1] == null ? null : tokenizer.encode(pair[1]);
+            if (options.windowLongLines() && (ia.length > window || (ib != null && ib.length > window))) {
+                // a line too long for one sequence: each line becomes its own windows
+                for (int[] line : ib == null ? new int[][]{ia} : new int[][]{ia, ib}) {
+                    for (int from = 0; from < line.length; from += window) {
+                        int[] part = java.util.Arrays.copyOfRange(line, from, Math.min(line.length, from + window));
+                        int[] ids = assemble(part, null);
+                        if (ids == null) {
+                            dropped++;
+                            continue;
+                        }
+                        tokens += ids.length;
+                        out.add(ids);
+                    }
+                }
+                continue;
+            }
             int[] ids = assemble(ia, ib);
             if (ids == null) {
                 dropped++;

@@ -62,6 +62,11 @@ public final class Pretraining {
         return new Builder(true);
     }
 
+    /** Default steps between periodic checkpoints of every phase. */
+    public static final long DEFAULT_CHECKPOINT_EVERY = 100;
+    /** Default wall-time minutes between periodic checkpoints of every phase. */
+    public static final double DEFAULT_CHECKPOINT_MINUTES = 10;
+
     /** Fluent configuration; {@link #fit()} validates everything before any work starts. */
     public static final class Builder {
         final boolean withHead;
@@ -79,7 +84,10 @@ public final class Pretraining {
         final TrainingOptions.Builder headTraining = TrainingOptions.builder().steps(1000).learningRate(1e-3);
         int batchSize = 32;
         Path outputDir;
-        long checkpointEvery;
+        long checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
+        double checkpointMinutes = DEFAULT_CHECKPOINT_MINUTES;
+        int keepCheckpoints = TrainingOptions.DEFAULT_KEEP_CHECKPOINTS;
+        boolean overwrite;
         long[] checkpointAt = new long[0];
         TrainingListener listener;
         long seed = 42;
@@ -208,10 +216,58 @@ public final class Pretraining {
             return this;
         }
 
-        /** @param n write a resumable checkpoint every n steps in every phase (0 = only at the end) @return this */
+        /**
+         * @param n write a resumable checkpoint every n steps in every phase (0 = not by steps; default
+         *          {@value Pretraining#DEFAULT_CHECKPOINT_EVERY})
+         * @return this
+         */
         public Builder checkpointEvery(long n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("checkpointEvery must be >= 0 (0 = not by steps), got " + n);
+            }
             checkpointEvery = n;
             return this;
+        }
+
+        /**
+         * @param minutes also write one when this much wall time passed since the last (0 = not by time; default
+         *                {@value Pretraining#DEFAULT_CHECKPOINT_MINUTES})
+         * @return this
+         */
+        public Builder checkpointMinutes(double minutes) {
+            if (!(minutes >= 0) || !Double.isFinite(minutes)) {
+                throw new IllegalArgumentException("checkpointMinutes must be finite and >= 0, got " + minutes);
+            }
+            checkpointMinutes = minutes;
+            return this;
+        }
+
+        /** @param n newest periodic checkpoints kept per phase (older ones are deleted), {@code >= 1} @return this */
+        public Builder keepCheckpoints(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("keepCheckpoints must be >= 1, got " + n);
+            }
+            keepCheckpoints = n;
+            return this;
+        }
+
+        /**
+         * @param o {@code true}: delete what an earlier run left in the output directory (artifacts, checkpoints,
+         *          metrics, recipes) and start over; {@code false} (default): reuse finished phases whose recorded
+         *          settings equal the requested ones, resume interrupted ones, and fail on a difference
+         * @return this
+         */
+        public Builder overwrite(boolean o) {
+            overwrite = o;
+            return this;
+        }
+
+        /** @param c checkpoint intervals, how many are kept and whether to start over @return this */
+        public Builder checkpointing(Checkpointing c) {
+            checkpointEvery(c.every());
+            checkpointMinutes(c.minutes());
+            keepCheckpoints(c.keep());
+            return overwrite(c.overwrite());
         }
 
         /** @param steps student steps whose checkpoints are kept (learning curves) @return this */

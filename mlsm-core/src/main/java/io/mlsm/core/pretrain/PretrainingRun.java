@@ -23,6 +23,7 @@ import io.mlsm.models.TrainingObjective;
 import io.mlsm.runtime.AtomicFiles;
 import io.mlsm.models.io.HfDebertaDirectory;
 import io.mlsm.runtime.Provenance;
+import io.mlsm.runtime.RunDirectoryLock;
 import io.mlsm.sparse.Dictionary;
 import io.mlsm.sparse.NonNegativeFista;
 import io.mlsm.sparse.OnlineDictionaryLearner;
@@ -73,17 +74,33 @@ final class PretrainingRun {
 
         abstract void produce() throws IOException;
 
-        final void run() throws IOException {
+        /**
+         * @return the settings that determine this phase's artifact, recorded when it starts and compared when a later
+         * run finds the artifact or its checkpoints; {@code null} when the artifact is given by the user
+         */
+        abstract Map<String, String> recipe();
+
+        final void run(Recipes recipes) throws IOException {
+            Map<String, String> want = artifact() == null ? null : recipe();
             if (finished()) {
                 if (artifact() != null) {
+                    recipes.check(name, want, artifact());
                     LOG.info("{}: loading {}", name, artifact());
                 }
                 load();
             } else {
+                if (want != null) {
+                    recipes.check(name, want, null);
+                    recipes.record(name, want);
+                }
                 produce();
             }
         }
     }
+
+    /** Directories and files a run writes under its output directory ({@code --overwrite} deletes these). */
+    static final List<String> OUTPUTS = List.of("tokenizer", "corpus-cache", "teacher", "teacher-run", "dictionary",
+            "targets", "student", "student-run", "head", "head-run", "metrics", Recipes.DIRECTORY);
 
     private final Pretraining.Builder cfg;
     private final Path out;
@@ -106,14 +123,63 @@ final class PretrainingRun {
 
     PretrainingResult run() throws IOException {
         Files.createDirectories(out);
-        List<Phase> plan = plan();
-        StringJoiner j = new StringJoiner(" -> ", "plan: ", "");
-        plan.forEach(p -> j.add(p.name() + (p.finished() ? " (load)" : " (produce)")));
-        LOG.info("{}", j);
-        for (Phase p : plan) {
-            p.run();
+        try (RunDirectoryLock lock = RunDirectoryLock.acquire(out, "pretraining")) {
+            if (cfg.overwrite) {
+                for (String name : OUTPUTS) {
+                    Path p = out.resolve(name);
+                    if (Files.exists(p)) {
+                        LOG.info("overwrite: deleting {}", p);
+                        AtomicFiles.deleteRecursively(p);
+                    }
+                }
+            }
+            removeStaleTemporaries();
+            AtomicFiles.requireWritable(out, 0, "the run's artifacts");
+            List<Phase> plan = plan();
+            StringJoiner j = new StringJoiner(" -> ", "plan: ", "");
+            plan.forEach(p -> j.add(p.name() + (p.finished() ? " (load)" : " (produce)")));
+            LOG.info("{}", j);
+            Recipes recipes = new Recipes(out);
+            for (Phase p : plan) {
+                p.run(recipes);
+            }
+            return new PretrainingResult(out, tokenizerPath(), teacherDir, dictPath, studentDir(), headDir, curves);
         }
-        return new PretrainingResult(out, tokenizerPath(), teacherDir, dictPath, studentDir(), headDir, curves);
+    }
+
+    /** Temporaries of interrupted atomic writes in the output directory and its sub-directories (we hold the lock). */
+    private void removeStaleTemporaries() throws IOException {
+        List<Path> dirs = new ArrayList<>();
+        dirs.add(out);
+        for (String name : OUTPUTS) {
+            dirs.add(out.resolve(name));
+        }
+        for (Path d : dirs) {
+            for (Path stale : AtomicFiles.removeStaleTemporaries(d)) {
+                LOG.info("removed {}, left by an interrupted write", stale);
+            }
+        }
+    }
+
+    private static Map<String, String> training(TrainingOptions o) {
+        Map<String, String> r = new LinkedHashMap<>();
+        r.put("steps", Long.toString(o.steps()));
+        r.put("accumulation", Integer.toString(o.accumulation()));
+        r.put("learningRate", Double.toString(o.learningRate()));
+        r.put("warmupFraction", Double.toString(o.warmupFraction()));
+        r.put("weightDecay", Double.toString(o.weightDecay()));
+        r.put("clipNorm", Double.toString(o.clipNorm()));
+        r.put("seed", Long.toString(o.seed()));
+        return r;
+    }
+
+    private Map<String, String> data() {
+        Map<String, String> r = new LinkedHashMap<>();
+        r.put("corpus", cfg.corpus.identity().sha256());
+        r.put("sequences", cfg.sequenceOptions.toString());
+        r.put("tokenizerVocab", Integer.toString(tok.vocabSize()));
+        r.put("batchSize", Integer.toString(cfg.batchSize));
+        return r;
     }
 
     private List<Phase> plan() {
@@ -157,6 +223,12 @@ final class PretrainingRun {
         }
 
         @Override
+        Map<String, String> recipe() {
+            return new LinkedHashMap<>(Map.of("vocab", Integer.toString(cfg.tokenizerVocab),
+                    "corpus", cfg.corpus.identity().sha256()));
+        }
+
+        @Override
         void load() throws IOException {
             Files.createDirectories(tokenizerPath().getParent());
             if (cfg.tokenizer != null) {
@@ -197,6 +269,14 @@ final class PretrainingRun {
         }
 
         @Override
+        Map<String, String> recipe() {
+            Map<String, String> r = data();
+            r.put("architecture", cfg.teacher.architecture().toString());
+            r.putAll(training(cfg.teacher.training().seed(seed("teacher.training")).build()));
+            return r;
+        }
+
+        @Override
         void load() throws IOException {
             teacherDir = cfg.teacher.isLoaded() ? cfg.teacher.directory() : artifact();
             teacherModel = HfDebertaDirectory.loadModel(teacherDir);
@@ -210,7 +290,8 @@ final class PretrainingRun {
                     .withPadTokenId(tok.specials().pad());
             teacherModel = DebertaModel.initialize(arch, seed("teacher.init"));
             TrainingOptions opts = cfg.teacher.training().seed(seed("teacher.training")).build().toBuilder()
-                    .checkpointDir(out.resolve("teacher-run")).checkpointEvery(cfg.checkpointEvery).build();
+                    .checkpointDir(out.resolve("teacher-run")).checkpointEvery(cfg.checkpointEvery)
+                    .checkpointMinutes(cfg.checkpointMinutes).keepCheckpoints(cfg.keepCheckpoints).build();
             curves.put(name(), train(name(), teacherModel, TrainingObjective.mlm(),
                     stream(Masking.mlm(), seed("teacher.data")), TargetSource.none(), opts));
             export(teacherDir, teacherModel, name());
@@ -233,6 +314,21 @@ final class PretrainingRun {
         @Override
         Path artifact() {
             return cfg.dictionary.isLoaded() ? null : out.resolve("dictionary").resolve("dictionary.mlsmdict");
+        }
+
+        @Override
+        Map<String, String> recipe() {
+            DictionarySpec d = cfg.dictionary;
+            Map<String, String> r = data();
+            r.put("teacher", teacherDir.toAbsolutePath().toString());
+            r.put("atoms", Integer.toString(d.atoms()));
+            r.put("lambda", Double.toString(d.lambda()));
+            r.put("layer", Integer.toString(d.layer()));
+            r.put("sampleTokens", Long.toString(d.sampleTokens()));
+            r.put("dictionaryBatch", Integer.toString(d.batchSize()));
+            r.put("iterations", Long.toString(d.iterations()));
+            r.put("seed", Long.toString(seed("dictionary.learner")));
+            return r;
         }
 
         @Override
@@ -281,6 +377,20 @@ final class PretrainingRun {
         }
 
         @Override
+        Map<String, String> recipe() {
+            Map<String, String> r = data();
+            r.put("objective", cfg.objective.toString());
+            r.put("mlmWeight", Double.toString(cfg.mlmWeight));
+            r.put("architecture", cfg.student.toString());
+            r.put("warmStart", Boolean.toString(cfg.warmStart));
+            r.put("teacher", teacherDir == null ? "none" : teacherDir.toAbsolutePath().toString());
+            r.put("dictionary", dictPath == null ? "none" : dictPath.toAbsolutePath().toString());
+            r.put("concepts", Integer.toString(dict == null ? 0 : dict.size()));
+            r.putAll(training(cfg.studentTraining.seed(seed("student.training")).build()));
+            return r;
+        }
+
+        @Override
         void load() throws IOException {
             studentModel = HfDebertaDirectory.loadModel(studentDir(), dict == null ? 0 : dict.size());
         }
@@ -296,6 +406,7 @@ final class PretrainingRun {
             TargetSource targets = cfg.objective.targetSource(this);
             TrainingOptions opts = cfg.studentTraining.seed(seed("student.training")).build().toBuilder()
                     .checkpointDir(out.resolve("student-run")).checkpointEvery(cfg.checkpointEvery)
+                    .checkpointMinutes(cfg.checkpointMinutes).keepCheckpoints(cfg.keepCheckpoints)
                     .checkpointAt(cfg.checkpointAt).build();
             curves.put(name(), train(name(), studentModel, cfg.objective.trainingObjective(cfg.mlmWeight),
                     stream(cfg.objective.masking(), seed("student.data")), targets, opts));
@@ -362,6 +473,13 @@ final class PretrainingRun {
         }
 
         @Override
+        Map<String, String> recipe() {
+            Map<String, String> r = data();
+            r.putAll(training(cfg.headTraining.seed(seed("head.training")).build()));
+            return r;
+        }
+
+        @Override
         void load() {
             headDir = artifact();
         }
@@ -371,7 +489,8 @@ final class PretrainingRun {
             headDir = artifact();
             studentModel.addLatentToVocabHead(seed("head.init"));
             TrainingOptions opts = cfg.headTraining.seed(seed("head.training")).build().toBuilder()
-                    .checkpointDir(out.resolve("head-run")).checkpointEvery(cfg.checkpointEvery).build();
+                    .checkpointDir(out.resolve("head-run")).checkpointEvery(cfg.checkpointEvery)
+                    .checkpointMinutes(cfg.checkpointMinutes).keepCheckpoints(cfg.keepCheckpoints).build();
             curves.put(name(), train(name(), studentModel, TrainingObjective.latentToVocab(),
                     stream(Masking.mlm(), seed("head.data")), TargetSource.none(), opts));
             export(headDir, studentModel, name());

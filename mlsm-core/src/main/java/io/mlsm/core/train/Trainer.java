@@ -14,6 +14,7 @@ import io.mlsm.models.TrainingObjective;
 import io.mlsm.runtime.AtomicFiles;
 import io.mlsm.models.io.CheckpointFormatException;
 import io.mlsm.runtime.Provenance;
+import io.mlsm.runtime.RunDirectoryLock;
 import io.mlsm.models.io.TrainerState;
 import io.mlsm.models.io.TrainingCheckpoint;
 import io.mlsm.models.optim.AdamW;
@@ -65,6 +66,9 @@ public final class Trainer {
     private final TrainingListener listener;
     private final LearningRateSchedule schedule;
     private final AdamW optimizer;
+    private static final String RECIPE_PREFIX = "recipe.";
+
+    private long lastCheckpointNanos;
     private BatchStream validation;
     private int validationBatches;
     private long evaluateEvery;
@@ -140,6 +144,21 @@ public final class Trainer {
      * @throws TrainingDivergedException when a loss or gradient is NaN/Inf (nothing is applied for that step)
      */
     public TrainingResult fit() {
+        if (options.checkpointDir() == null) {
+            return fitLocked();
+        }
+        try (RunDirectoryLock lock = RunDirectoryLock.acquire(options.checkpointDir(), "training phase " + phase)) {
+            for (Path stale : AtomicFiles.removeStaleTemporaries(options.checkpointDir())) {
+                LOG.info("{}: removed {}, left by an interrupted checkpoint write", phase, stale);
+            }
+            return fitLocked();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not lock the checkpoint directory " + options.checkpointDir()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private TrainingResult fitLocked() {
         long start = 0;
         Map<Long, Path> written = new TreeMap<>();
         if (options.resume() && options.checkpointDir() != null) {
@@ -148,6 +167,19 @@ public final class Trainer {
                 start = restore(latest.get());
             }
         }
+        if (start >= options.steps()) {
+            LOG.info("{}: already finished ({} of {} steps in {}); nothing to train", phase, start, options.steps(),
+                    options.checkpointDir());
+            return new TrainingResult(phase, start, start, List.of(), written, 0, 0);
+        }
+        if (options.checkpointDir() != null) {
+            try {
+                AtomicFiles.requireWritable(options.checkpointDir(), checkpointBytes(), "a checkpoint of " + phase);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
+        lastCheckpointNanos = System.nanoTime();
         int batchSize = stream.batchSize() * options.accumulation();
         listener.onStart(new TrainingPlan(phase, options.steps(), start, batchSize, stream.sequences().maxLength()));
         List<StepMetrics> curve = new ArrayList<>();
@@ -165,7 +197,12 @@ public final class Trainer {
                 if (validation != null && (step % evaluateEvery == 0 || step == options.steps())) {
                     listener.onEvaluation(evaluate(step));
                 }
-                maybeCheckpoint(step, written);
+                String stop = TrainingStop.reason();
+                Path cp = maybeCheckpoint(step, written, stop != null);
+                if (stop != null && step < options.steps()) {
+                    LOG.warn("{}: stopping after step {} ({})", phase, step, stop);
+                    throw new TrainingInterruptedException(phase, step, cp, stop);
+                }
             }
             completed = true;
         } finally {
@@ -241,36 +278,77 @@ public final class Trainer {
         return z ^ (z >>> 31);
     }
 
-    private void maybeCheckpoint(long step, Map<Long, Path> written) {
+    /** @return the checkpoint written for this step, or null */
+    private Path maybeCheckpoint(long step, Map<Long, Path> written, boolean stopping) {
         Path dir = options.checkpointDir();
         if (dir == null) {
-            return;
+            return null;
         }
         boolean kept = options.checkpointAt().contains(step);
         boolean periodic = options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0;
-        if (!kept && !periodic && step != options.steps()) {
-            return;
+        boolean timed = options.checkpointMinutes() > 0
+                && System.nanoTime() - lastCheckpointNanos >= (long) (options.checkpointMinutes() * 60e9);
+        if (!kept && !periodic && !timed && !stopping && step != options.steps()) {
+            return null;
         }
         Path target = TrainingCheckpoint.directoryFor(dir, step);
         try {
-            Optional<Path> previous = latestCheckpoint();
             checkpoint(step).write(target);
+            lastCheckpointNanos = System.nanoTime();
             written.put(step, target);
             listener.onCheckpoint(step, target);
-            // periodic checkpoints replace each other; those at checkpointAt steps stay (learning curves)
-            if (previous.isPresent() && !previous.get().equals(target)
-                    && !options.checkpointAt().contains(stepOf(previous.get()))) {
-                AtomicFiles.deleteRecursively(previous.get());
-            }
+            prune(dir);
+            return target;
         } catch (IOException e) {
-            throw new UncheckedIOException("could not write the checkpoint of step " + step + " to " + target, e);
+            throw new UncheckedIOException("could not write the checkpoint of step " + step + " to " + target + ": "
+                    + e.getMessage(), e);
         }
+    }
+
+    /** Keeps the newest {@code keepCheckpoints} periodic checkpoints; those at {@code checkpointAt} steps stay. */
+    private void prune(Path dir) throws IOException {
+        List<Path> periodic = new ArrayList<>();
+        for (Path p : TrainingCheckpoint.list(dir)) {
+            if (!options.checkpointAt().contains(stepOf(p))) {
+                periodic.add(p);
+            }
+        }
+        for (int i = 0; i < periodic.size() - options.keepCheckpoints(); i++) {
+            AtomicFiles.deleteRecursively(periodic.get(i));
+        }
+    }
+
+    /** @return an upper bound of one checkpoint's size: weights and two AdamW moments, plus 1 MB of metadata */
+    private long checkpointBytes() {
+        long bytes = 1L << 20;
+        for (INDArray p : model.parameters().values()) {
+            bytes += 3L * p.length() * p.dataType().width();
+        }
+        return bytes;
+    }
+
+    /** The settings a resumed run must share with the run that wrote the checkpoint. */
+    private Map<String, String> recipe() {
+        Map<String, String> r = new LinkedHashMap<>();
+        r.put("steps", Long.toString(options.steps()));
+        r.put("accumulation", Integer.toString(options.accumulation()));
+        r.put("batchSize", Integer.toString(stream.batchSize()));
+        r.put("learningRate", Double.toString(options.learningRate()));
+        r.put("warmupFraction", Double.toString(options.warmupFraction()));
+        r.put("weightDecay", Double.toString(options.weightDecay()));
+        r.put("clipNorm", Double.toString(options.clipNorm()));
+        r.put("seed", Long.toString(options.seed()));
+        r.put("objective", objective.toString());
+        return r;
     }
 
     private TrainingCheckpoint checkpoint(long step) {
         Map<String, INDArray> params = model.parameters();
+        Map<String, String> extra = new LinkedHashMap<>();
+        extra.put("options", options.toString());
+        recipe().forEach((k, v) -> extra.put(RECIPE_PREFIX + k, v));
         TrainerState state = new TrainerState(step, options.seed(), 0, step * options.accumulation(), Map.of(),
-                List.of(), phase, objective.toString(), Map.of("options", options.toString()));
+                List.of(), phase, objective.toString(), extra);
         Provenance provenance = Provenance.builder("training-checkpoint:" + phase).seed(options.seed())
                 .config(model.config()).extra("step", Long.toString(step)).extra("objective", objective.toString())
                 .extra("options", options.toString()).build();
@@ -298,6 +376,18 @@ public final class Trainer {
             if (!phase.equals(savedPhase)) {
                 throw new CheckpointFormatException(from + ": checkpoint of phase '" + savedPhase
                         + "', cannot resume phase '" + phase + "'");
+            }
+            List<String> differ = new ArrayList<>();
+            for (Map.Entry<String, String> e : recipe().entrySet()) {
+                String saved = cp.trainerState().extra().get(RECIPE_PREFIX + e.getKey());
+                if (saved != null && !saved.equals(e.getValue())) {
+                    differ.add(e.getKey() + " " + saved + " (checkpoint) vs " + e.getValue() + " (now)");
+                }
+            }
+            if (!differ.isEmpty()) {
+                throw new IllegalStateException(phase + ": the checkpoint " + from + " was written with other settings: "
+                        + String.join(", ", differ) + "; run with the checkpoint's settings to resume, or start over "
+                        + "(delete " + options.checkpointDir() + ", or --overwrite on the command line)");
             }
             if (!cp.weights().keySet().equals(model.parameters().keySet())) {
                 throw new CheckpointFormatException(from + ": parameters " + cp.weights().keySet()

@@ -22,14 +22,19 @@ import java.util.TreeSet;
  * @param clipNorm        global gradient-norm clip, {@code 0} = off
  * @param seed            seed of dropout masks (data order and masks come from the batch stream's seed)
  * @param checkpointDir   where checkpoints go ({@code null} = none)
- * @param checkpointEvery write {@code checkpointDir/last} every this many steps (0 = only at the end)
+ * @param checkpointEvery write a resumable checkpoint every this many steps (0 = not by steps)
+ * @param checkpointMinutes write a resumable checkpoint when this many minutes of wall time passed since the last
+ *                        one (0 = not by time); with {@code checkpointEvery}, whichever comes first
+ * @param keepCheckpoints how many of the newest periodic checkpoints stay on disk (older ones are pruned;
+ *                        {@code checkpointAt} ones always stay), {@code >= 1}
  * @param checkpointAt    steps at which a kept checkpoint {@code checkpointDir/step-N} is written (curves)
  * @param resume          continue from the latest checkpoint in {@code checkpointDir} when there is one (no effect
  *                        without a directory)
  */
 public record TrainingOptions(long steps, int accumulation, double learningRate, double warmupFraction,
                               double weightDecay, double clipNorm, long seed, Path checkpointDir,
-                              long checkpointEvery, Set<Long> checkpointAt, boolean resume) {
+                              long checkpointEvery, double checkpointMinutes, int keepCheckpoints,
+                              Set<Long> checkpointAt, boolean resume) {
 
     public TrainingOptions {
         if (steps < 1) {
@@ -53,16 +58,27 @@ public record TrainingOptions(long steps, int accumulation, double learningRate,
         if (checkpointEvery < 0) {
             throw new IllegalArgumentException("checkpointEvery must be >= 0, got " + checkpointEvery);
         }
+        if (!(checkpointMinutes >= 0) || !Double.isFinite(checkpointMinutes)) {
+            throw new IllegalArgumentException("checkpointMinutes must be finite and >= 0 (0 = off), got "
+                    + checkpointMinutes);
+        }
+        if (keepCheckpoints < 1) {
+            throw new IllegalArgumentException("keepCheckpoints must be >= 1, got " + keepCheckpoints);
+        }
         checkpointAt = Set.copyOf(new TreeSet<>(checkpointAt == null ? Set.of() : checkpointAt));
         for (long s : checkpointAt) {
             if (s < 1 || s > steps) {
                 throw new IllegalArgumentException("checkpointAt step " + s + " outside [1, " + steps + "]");
             }
         }
-        if (checkpointDir == null && (checkpointEvery > 0 || !checkpointAt.isEmpty())) {
-            throw new IllegalArgumentException("checkpointEvery / checkpointAt need a checkpointDir");
+        if (checkpointDir == null && (checkpointEvery > 0 || checkpointMinutes > 0 || !checkpointAt.isEmpty())) {
+            throw new IllegalArgumentException("checkpointEvery / checkpointMinutes / checkpointAt need a "
+                    + "checkpointDir");
         }
     }
+
+    /** Periodic checkpoints kept by default (the newest two: one survives a kill during the next write). */
+    public static final int DEFAULT_KEEP_CHECKPOINTS = 2;
 
     /** @return a builder with the defaults */
     public static Builder builder() {
@@ -81,6 +97,8 @@ public record TrainingOptions(long steps, int accumulation, double learningRate,
         b.seed = seed;
         b.checkpointDir = checkpointDir;
         b.checkpointEvery = checkpointEvery;
+        b.checkpointMinutes = checkpointMinutes;
+        b.keepCheckpoints = keepCheckpoints;
         b.checkpointAt = new TreeSet<>(checkpointAt);
         b.resume = resume;
         return b;
@@ -97,6 +115,8 @@ public record TrainingOptions(long steps, int accumulation, double learningRate,
         private long seed = 42;
         private Path checkpointDir;
         private long checkpointEvery;
+        private double checkpointMinutes;
+        private int keepCheckpoints = DEFAULT_KEEP_CHECKPOINTS;
         private Set<Long> checkpointAt = new TreeSet<>();
         private boolean resume = true;
 
@@ -148,6 +168,18 @@ public record TrainingOptions(long steps, int accumulation, double learningRate,
             return this;
         }
 
+        /** @param v minutes of wall time between periodic checkpoints (0 = not by time) @return this */
+        public Builder checkpointMinutes(double v) {
+            checkpointMinutes = v;
+            return this;
+        }
+
+        /** @param v newest periodic checkpoints kept on disk, {@code >= 1} @return this */
+        public Builder keepCheckpoints(int v) {
+            keepCheckpoints = v;
+            return this;
+        }
+
         public Builder checkpointAt(long... stepsToKeep) {
             for (long s : stepsToKeep) {
                 checkpointAt.add(s);
@@ -162,7 +194,7 @@ public record TrainingOptions(long steps, int accumulation, double learningRate,
 
         public TrainingOptions build() {
             return new TrainingOptions(steps, accumulation, learningRate, warmupFraction, weightDecay, clipNorm, seed,
-                    checkpointDir, checkpointEvery, checkpointAt, resume);
+                    checkpointDir, checkpointEvery, checkpointMinutes, keepCheckpoints, checkpointAt, resume);
         }
     }
 }

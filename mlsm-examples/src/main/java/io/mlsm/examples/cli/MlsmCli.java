@@ -2,7 +2,9 @@ package io.mlsm.examples.cli;
 
 import io.mlsm.eval.data.GlueTask;
 import io.mlsm.eval.model.ScoringHead;
+import io.mlsm.core.data.SequenceOptions;
 import io.mlsm.core.pretrain.Objective;
+import io.mlsm.core.train.TrainingInterruptedException;
 import io.mlsm.examples.EvalBlimpExample;
 import io.mlsm.examples.EvalEwokExample;
 import io.mlsm.examples.FillMaskExample;
@@ -90,17 +92,28 @@ public final class MlsmCli implements Callable<Integer> {
         cl.registerConverter(Objective.class, Objective::valueOf);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
-            if (ex instanceof IllegalArgumentException) {
-                err.println("mlsm " + cmd.getCommandName() + ": " + ex.getMessage());
-            } else {
-                err.println("mlsm " + cmd.getCommandName() + " failed: " + ex);
+            err.println("mlsm " + cmd.getCommandName() + ": " + ErrorMessages.oneLine(ex));
+            if (verbose(parsed)) {
                 ex.printStackTrace(err);
             }
             err.flush();
-            return 1;
+            return ex instanceof TrainingInterruptedException t ? StopOnSignal.exitCode(t.reason()) : 1;
         });
         return cl;
     }
+
+    private static boolean verbose(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult r = parsed; r != null; r = r.subcommand()) {
+            if (r.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "print the stack trace of a failure (default: one line naming the problem)")
+    boolean verbose;
 
     @Override
     public Integer call() {
@@ -167,6 +180,9 @@ public final class MlsmCli implements Callable<Integer> {
         @Mixin
         SeedOption seed;
 
+        @Mixin
+        CheckpointOptions checkpoints;
+
         @Override
         public Integer call() {
             if (steps != null && steps < 1) {
@@ -182,9 +198,12 @@ public final class MlsmCli implements Callable<Integer> {
                         p.batchSize(), steps != null ? steps : p.teacherSteps(), p.atoms(), p.sampleTokens(),
                         p.dictIterations(), steps != null ? steps : p.studentSteps(),
                         steps != null ? steps : p.headSteps(), blimpPairs != null ? blimpPairs : p.blimpPairs(),
-                        seed.value(), p.progress());
+                        seed.value(), p.progress(), checkpoints.value());
             });
-            QuickStart.Result r = QuickStart.run(o);
+            QuickStart.Result r;
+            try (StopOnSignal ignored = StopOnSignal.install(System.err)) {
+                r = QuickStart.run(o);
+            }
             PrintWriter w = spec.commandLine().getOut();
             w.println();
             w.println("BLiMP, bundled subset (" + o.blimpPairs() + " pairs per paradigm), accuracy per phenomenon:");
@@ -345,6 +364,12 @@ public final class MlsmCli implements Callable<Integer> {
         @Mixin
         SeedOption seed;
 
+        @Mixin
+        CheckpointOptions checkpoints;
+
+        @Mixin
+        LongLinesOption longLines;
+
         @Override
         public Integer call() {
             if (steps < 1) {
@@ -361,8 +386,13 @@ public final class MlsmCli implements Callable<Integer> {
                     .tokenizer(tokenizer).vocabSize(vocab).objective(objective).size(size).maxLength(maxLength)
                     .batchSize(batch).steps(steps).learningRate(lr).teacherDir(teacher).teacherSteps(teacherSteps)
                     .dictionaryFile(dictionary).atoms(atoms).warmStart(!noWarmStart).headSteps(headSteps)
-                    .seed(seed.value()).build());
-            var r = PretrainExample.run(o);
+                    .sequences(new SequenceOptions(maxLength, SequenceOptions.DEFAULT_MIN_CONTENT_TOKENS, true,
+                            longLines.window()))
+                    .checkpointing(checkpoints.value()).seed(seed.value()).build());
+            PretrainExample.Result r;
+            try (StopOnSignal ignored = StopOnSignal.install(System.err)) {
+                r = PretrainExample.run(o);
+            }
             PrintWriter w = spec.commandLine().getOut();
             var p = r.pretraining();
             w.println("tokenizer:  " + p.tokenizer());
@@ -378,6 +408,10 @@ public final class MlsmCli implements Callable<Integer> {
                 w.println("phase 3:    " + p.head());
             }
             for (String phase : p.phases().keySet()) {
+                if (p.phases().get(phase).curve().isEmpty()) {
+                    w.println("loss " + phase + ": already finished by an earlier run (no steps trained now)");
+                    continue;
+                }
                 double[] q = r.lossFirstAndLastQuarter(phase, "total");
                 w.println("loss " + phase + ": " + fmt(q[0]) + " (first quarter) -> " + fmt(q[1]) + " (last quarter)");
             }

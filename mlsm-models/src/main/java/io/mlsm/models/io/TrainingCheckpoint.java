@@ -120,6 +120,22 @@ public record TrainingCheckpoint(
     }
 
     /**
+     * @param runDir a run's output directory
+     * @return its complete checkpoint directories (with a manifest), oldest step first; empty when none
+     * @throws IOException if the directory cannot be listed
+     */
+    public static List<Path> list(Path runDir) throws IOException {
+        if (!Files.isDirectory(runDir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(runDir)) {
+            return s.filter(p -> STEP_DIR.matcher(p.getFileName().toString()).matches())
+                    .filter(p -> Files.isRegularFile(p.resolve(MANIFEST_FILE)))
+                    .sorted(Comparator.comparingLong(TrainingCheckpoint::stepOf)).toList();
+        }
+    }
+
+    /**
      * Deletes all but the {@code keep} most recent complete checkpoints of a run (by step), and temporary
      * directories left by interrupted writes. Incomplete checkpoint directories (no manifest) are left for inspection.
      *
@@ -161,6 +177,14 @@ public record TrainingCheckpoint(
             LOG.info("pruned {} old or temporary checkpoint directories in {}", deleted.size(), runDir);
         }
         return deleted;
+    }
+
+    /**
+     * @param checkpointDir a directory named like {@link #directoryFor(Path, long)}
+     * @return its step, or -1 when the name is not a checkpoint's
+     */
+    public static long stepOfDirectory(Path checkpointDir) {
+        return stepOf(checkpointDir);
     }
 
     private static long stepOf(Path p) {
