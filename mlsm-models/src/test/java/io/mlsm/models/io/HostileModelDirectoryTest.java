@@ -87,6 +87,31 @@ class HostileModelDirectoryTest {
         assertContains(m, "unexpected parameters: deberta.extra.0", "... and 490 more");
     }
 
+    @Test
+    void nanAndInfinityInOneTensorAreRejectedNamingFileAndTensor(@TempDir Path tmp) throws Exception {
+        String name = "deberta.encoder.layer.1.intermediate.dense.weight";
+        String m = rejected(tmp, cfg -> { }, w -> {
+            INDArray a = w.get(name).dup();
+            a.putScalar(new long[] {0, 5}, Float.NaN);
+            a.putScalar(new long[] {3, 0}, Float.POSITIVE_INFINITY);
+            w.put(name, a);
+        });
+        assertContains(m, HfDebertaDirectory.WEIGHTS_FILE, "tensor '" + name + "'", "2 non-finite values",
+                "first at flat index 5: NaN");
+    }
+
+    @Test
+    void infinityInADoublePrecisionTensorIsRejected(@TempDir Path tmp) throws Exception {
+        String m = rejected(tmp, cfg -> { }, w -> {
+            INDArray a = w.get(HfParameterLayout.OUTPUT_BIAS).dup();
+            a.putScalar(7, Float.NEGATIVE_INFINITY);
+            w.put(HfParameterLayout.OUTPUT_BIAS, a.castTo(DataType.DOUBLE));
+            w.remove(HfParameterLayout.DECODER_BIAS_ALIAS);
+        });
+        assertContains(m, "tensor '" + HfParameterLayout.OUTPUT_BIAS + "'", "1 non-finite value of 500",
+                "first at flat index 7: -Infinity");
+    }
+
     /** Writes the tiny fixture with the edits into a fresh directory and returns the message of the rejection. */
     private static String rejected(Path tmp, Consumer<ObjectNode> editConfig, Consumer<Map<String, INDArray>> editWeights)
             throws IOException {
