@@ -3,6 +3,7 @@ package io.mlsm.examples;
 import io.mlsm.core.tokenizer.SpecialTokens;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
+import io.mlsm.core.tokenizer.VocabularyFit;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -104,7 +105,8 @@ public final class FillMaskExample {
     }
 
     /**
-     * @throws IllegalArgumentException when the tokenizer has more ids than the model's vocabulary
+     * @throws IllegalArgumentException when the tokenizer has more ids than the model's vocabulary (fewer: a
+     *                                  warning, {@link VocabularyFit})
      * @throws UncheckedIOException     when the model or tokenizer cannot be read
      */
     public static Result run(Options o) {
@@ -116,11 +118,7 @@ public final class FillMaskExample {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (tok.vocabSize() > model.config().vocabSize()) {
-            throw new IllegalArgumentException("tokenizer/model vocabulary mismatch: " + o.tokenizerFile() + " has "
-                    + tok.vocabSize() + " ids but the model in " + o.modelDir() + " has vocab_size "
-                    + model.config().vocabSize());
-        }
+        VocabularyFit.require(tok, model.config(), o.tokenizerFile(), o.modelDir());
         List<FilledText> out = new ArrayList<>();
         for (String text : o.texts()) {
             int[] ids = encodeWithMasks(tok, text, model.config().maxPositions());

@@ -7,6 +7,7 @@ import io.mlsm.core.data.Masking;
 import io.mlsm.core.data.SequenceOptions;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
+import io.mlsm.core.tokenizer.VocabularyFit;
 import io.mlsm.core.train.TeacherHiddenStates;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
@@ -105,10 +106,7 @@ public final class LearnDictionaryExample {
         try {
             DebertaModel teacher = HfDebertaDirectory.loadModel(o.teacherDir());
             Tokenizer tok = UnigramTokenizer.load(o.tokenizerFile());
-            if (tok.vocabSize() > teacher.config().vocabSize()) {
-                throw new IllegalArgumentException("tokenizer/model vocabulary mismatch: " + o.tokenizerFile() + " has "
-                        + tok.vocabSize() + " ids, the teacher " + teacher.config().vocabSize());
-            }
+            VocabularyFit.require(tok, teacher.config(), o.tokenizerFile(), o.teacherDir());
             Files.createDirectories(o.outputDir());
             Corpus corpus = o.corpusDir() == null ? BundledData.corpus(o.outputDir().resolve("corpus"))
                     : Corpus.directory(o.corpusDir());

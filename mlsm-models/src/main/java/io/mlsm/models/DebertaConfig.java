@@ -73,6 +73,20 @@ public record DebertaConfig(
     /** Extra key this library writes into {@code config.json} to record {@code k} (Hugging Face keeps unknown keys). */
     public static final String HF_LATENT_CONCEPTS_KEY = "mlsm_latent_concepts";
 
+    /** Most transformer layers a configuration may have ({@code num_hidden_layers}); released models have 6 to 48. */
+    public static final int MAX_LAYERS = 1024;
+    /** Largest {@code hidden_size} and {@code intermediate_size} (2^18). */
+    public static final int MAX_WIDTH = 1 << 18;
+    /** Largest {@code max_position_embeddings} and {@code max_relative_positions} (2^20). */
+    public static final int MAX_POSITIONS = 1 << 20;
+    /**
+     * Most float32 elements one parameter tensor may hold: {@code (2^31 - 9) / 4}, the 2 GiB a safetensors tensor
+     * (and an ND4J buffer addressed by {@code int}) may have. Checked for the word embeddings
+     * {@code [V + k, H]}, the attention projection {@code [3H, H]}, the feed-forward {@code [I, H]} and the
+     * relative embeddings {@code [2R, H]}.
+     */
+    public static final long MAX_TENSOR_ELEMENTS = (Integer.MAX_VALUE - 8L) / Float.BYTES;
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** The disentangled-attention terms of DeBERTa besides content-to-content. */
@@ -103,13 +117,18 @@ public record DebertaConfig(
         }
     }
 
+    /**
+     * Validates every field; sizes are bounded ({@link #MAX_LAYERS}, {@link #MAX_WIDTH}, {@link #MAX_POSITIONS},
+     * {@link #MAX_TENSOR_ELEMENTS}) so that a hostile {@code config.json} is rejected before anything is built.
+     * Messages name the field, its {@code config.json} key, the limit and the value.
+     */
     public DebertaConfig {
         requirePositive("vocabSize", vocabSize);
-        requirePositive("hiddenSize", hiddenSize);
-        requirePositive("numLayers", numLayers);
+        requireInRange("hiddenSize", "hidden_size", hiddenSize, MAX_WIDTH);
+        requireInRange("numLayers", "num_hidden_layers", numLayers, MAX_LAYERS);
         requirePositive("numHeads", numHeads);
-        requirePositive("intermediateSize", intermediateSize);
-        requirePositive("maxPositions", maxPositions);
+        requireInRange("intermediateSize", "intermediate_size", intermediateSize, MAX_WIDTH);
+        requireInRange("maxPositions", "max_position_embeddings", maxPositions, MAX_POSITIONS);
         if (hiddenSize % numHeads != 0) {
             throw new IllegalArgumentException("hiddenSize " + hiddenSize + " is not a multiple of numHeads "
                     + numHeads);
@@ -117,6 +136,10 @@ public record DebertaConfig(
         if (maxRelativePositions != -1 && maxRelativePositions < 1) {
             throw new IllegalArgumentException("maxRelativePositions must be -1 (= maxPositions) or >= 1, got "
                     + maxRelativePositions);
+        }
+        if (maxRelativePositions > MAX_POSITIONS) {
+            throw new IllegalArgumentException("maxRelativePositions (max_relative_positions) must be at most "
+                    + MAX_POSITIONS + ", got " + maxRelativePositions);
         }
         if (positionAttention == null) {
             throw new IllegalArgumentException("positionAttention must not be null (use an empty set for none)");
@@ -140,6 +163,12 @@ public record DebertaConfig(
             throw new IllegalArgumentException("vocabSize + latentConcepts overflows int: " + vocabSize + " + "
                     + latentConcepts);
         }
+        long rel = maxRelativePositions < 1 ? maxPositions : maxRelativePositions;
+        requireTensorFits("word embeddings [vocab_size=V+k, hidden_size]", (long) vocabSize + latentConcepts,
+                hiddenSize);
+        requireTensorFits("attention projection [3 * hidden_size, hidden_size]", 3L * hiddenSize, hiddenSize);
+        requireTensorFits("feed-forward [intermediate_size, hidden_size]", intermediateSize, hiddenSize);
+        requireTensorFits("relative embeddings [2 * max_relative_positions, hidden_size]", 2 * rel, hiddenSize);
         if (!(initializerRange > 0) || !Double.isFinite(initializerRange)) {
             throw new IllegalArgumentException("initializerRange must be a finite value > 0, got "
                     + initializerRange);
@@ -149,6 +178,26 @@ public record DebertaConfig(
     private static void requirePositive(String name, int v) {
         if (v <= 0) {
             throw new IllegalArgumentException(name + " must be > 0, got " + v);
+        }
+    }
+
+    private static void requireInRange(String name, String hfName, int v, int max) {
+        requirePositive(name, v);
+        if (v > max) {
+            throw new IllegalArgumentException(name + " (" + hfName + ") must be at most " + max + ", got " + v);
+        }
+    }
+
+    private static void requireTensorFits(String what, long rows, long cols) {
+        long elements;
+        try {
+            elements = Math.multiplyExact(rows, cols);
+        } catch (ArithmeticException e) {
+            elements = Long.MAX_VALUE;
+        }
+        if (elements > MAX_TENSOR_ELEMENTS) {
+            throw new IllegalArgumentException(what + " would be " + rows + " x " + cols + " = " + elements
+                    + " elements; at most " + MAX_TENSOR_ELEMENTS + " (2 GiB of float32) are supported");
         }
     }
 

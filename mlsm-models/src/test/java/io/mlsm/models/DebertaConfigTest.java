@@ -158,6 +158,29 @@ class DebertaConfigTest {
     }
 
     @Test
+    void absurdSizesAreRejectedNamingFieldAndLimit() {
+        DebertaConfig t = DebertaConfig.tiny();
+        assertInvalid(() -> t.toBuilder().numLayers(DebertaConfig.MAX_LAYERS + 1).build(),
+                "numLayers (num_hidden_layers) must be at most 1024, got 1025");
+        assertEquals(DebertaConfig.MAX_LAYERS, t.toBuilder().numLayers(DebertaConfig.MAX_LAYERS).build().numLayers());
+        assertInvalid(() -> t.toBuilder().maxPositions(Integer.MAX_VALUE).build(),
+                "maxPositions (max_position_embeddings) must be at most 1048576, got 2147483647");
+        assertInvalid(() -> t.toBuilder().maxRelativePositions(Integer.MAX_VALUE).build(),
+                "maxRelativePositions (max_relative_positions) must be at most 1048576");
+        assertInvalid(() -> t.toBuilder().hiddenSize(1 << 19).numHeads(1).build(),
+                "hiddenSize (hidden_size) must be at most 262144");
+        assertInvalid(() -> t.toBuilder().intermediateSize(Integer.MAX_VALUE).build(),
+                "intermediateSize (intermediate_size) must be at most 262144");
+        // each size within its limit, their product not: [V + k, H] = 2^30 x 64 elements
+        assertInvalid(() -> t.toBuilder().vocabSize(1 << 30).build(), "word embeddings");
+        assertInvalid(() -> t.toBuilder().hiddenSize(1 << 16).build(), "attention projection");
+        assertInvalid(() -> t.toBuilder().hiddenSize(8192).intermediateSize(1 << 18).build(), "feed-forward");
+        assertInvalid(() -> t.toBuilder().hiddenSize(4096).maxPositions(1 << 20).build(), "relative embeddings");
+        assertRejects(MINIMAL.formatted(500, "").replace("\"num_hidden_layers\": 2",
+                "\"num_hidden_layers\": 1000000"), "num_hidden_layers");
+    }
+
+    @Test
     void positionAttentionIsImmutable() {
         Set<PositionAttention> s = DebertaConfig.tiny().positionAttention();
         assertThrows(UnsupportedOperationException.class, () -> s.remove(PositionAttention.C2P));

@@ -14,6 +14,8 @@
  *       words, likelihood-based pruning to the target size, single characters kept.</li>
  *   <li>{@link io.mlsm.core.tokenizer.UnigramTokenizer}: Viterbi encoding, decoding, templates, save/load.</li>
  *   <li>{@link io.mlsm.core.tokenizer.TokenizerProvenance}: how a tokenizer was trained, saved beside it.</li>
+ *   <li>{@link io.mlsm.core.tokenizer.VocabularyFit}: whether a tokenizer fits a model's vocabulary (error when
+ *       larger, warning when smaller).</li>
  * </ul>
  */
 package io.mlsm.core.tokenizer;

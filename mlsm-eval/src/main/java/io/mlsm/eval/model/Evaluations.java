@@ -1,6 +1,7 @@
 package io.mlsm.eval.model;
 
 import io.mlsm.core.tokenizer.Tokenizer;
+import io.mlsm.core.tokenizer.VocabularyFit;
 import io.mlsm.eval.Accuracy;
 import io.mlsm.eval.EvalLimit;
 import io.mlsm.eval.EvalProgressListener;
@@ -197,10 +198,11 @@ public final class Evaluations {
 
     /**
      * @return a pseudo-log-likelihood scorer over {@code model} reading {@code head}
-     * @throws IllegalArgumentException if the tokenizer's vocabulary is larger than the model's
+     * @throws IllegalArgumentException if the tokenizer's vocabulary is larger than the model's (smaller: a
+     *                                  warning, {@link VocabularyFit})
      */
     public static MaskedLmScorer scorer(DebertaModel model, Tokenizer tokenizer, ScoringHead head) {
-        requireVocabularyFits(model, tokenizer);
+        VocabularyFit.require(tokenizer, model.config(), null, null);
         return DebertaMaskedLmScorer.of(model, head);
     }
 
@@ -240,10 +242,7 @@ public final class Evaluations {
                                                                  DebertaClassifier.Options options)
             throws IOException {
         HfDebertaDirectory.Loaded loaded = HfDebertaDirectory.load(modelDir);
-        if (tokenizer.vocabSize() > loaded.config().vocabSize()) {
-            throw new IllegalArgumentException(vocabMismatch(tokenizer.vocabSize(), loaded.config().vocabSize(),
-                    modelDir.toString()));
-        }
+        VocabularyFit.require(tokenizer, loaded.config(), null, modelDir);
         return DebertaClassifier.factory(loaded.config(), loaded.parameters(), options);
     }
 
@@ -380,17 +379,5 @@ public final class Evaluations {
             pairs.addAll(BlimpReader.readSupplement(supplement, limit));
         }
         return pairs;
-    }
-
-    private static void requireVocabularyFits(DebertaModel model, Tokenizer tokenizer) {
-        if (tokenizer.vocabSize() > model.config().vocabSize()) {
-            throw new IllegalArgumentException(vocabMismatch(tokenizer.vocabSize(), model.config().vocabSize(),
-                    "the model"));
-        }
-    }
-
-    private static String vocabMismatch(int tokenizerVocab, int modelVocab, String model) {
-        return "tokenizer has " + tokenizerVocab + " ids but " + model + " has a vocabulary of " + modelVocab
-                + ": they do not belong together";
     }
 }

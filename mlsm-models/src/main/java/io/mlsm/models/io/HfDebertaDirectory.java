@@ -25,7 +25,9 @@ import java.util.Map;
  * is well-formed; every parameter the config implies is present with its shape, nothing unexpected is there
  * (optional classifier / latent→vocabulary heads are kept); the tied aliases {@code cls.predictions.decoder.weight}
  * and {@code .bias}, when present, are bit-equal to the word embeddings and output bias. F16, BF16 and F64 weights
- * are converted to float32; integer weights are rejected.
+ * are converted to float32; integer weights are rejected. The config's sizes are bounded
+ * ({@link DebertaConfig#MAX_LAYERS} and the other limits there) and compared with the tensor shapes of the
+ * safetensors header before any tensor is read; every parameter must be finite (no NaN, no infinity).
  *
  * <p>Export writes float32 weights with the tied aliases included (as {@code save_pretrained} of
  * transformers 4.27 does), {@code __metadata__ {"format": "pt"}} (transformers refuses safetensors without it) and the
@@ -138,11 +140,11 @@ public final class HfDebertaDirectory {
             HfParameterLayout.validateShapes(config, shapes, weightsFile.toString());
             Map<String, INDArray> params = new LinkedHashMap<>();
             for (String n : HfParameterLayout.shapes(config).keySet()) {
-                params.put(n, r.readFloat(n));
+                params.put(n, readFinite(r, n));
             }
             for (String n : shapes.keySet()) {
                 if (!params.containsKey(n)) {
-                    params.put(n, r.readFloat(n)); // optional heads
+                    params.put(n, readFinite(r, n)); // optional heads
                 }
             }
             checkAlias(r, HfParameterLayout.DECODER_WEIGHT_ALIAS, params.get(HfParameterLayout.WORD_EMBEDDINGS));
@@ -151,6 +153,12 @@ public final class HfDebertaDirectory {
                     config.vocabSize(), config.latentConcepts(), config.hiddenSize(), config.numLayers());
             return new Loaded(config, params, r.metadata());
         }
+    }
+
+    private static INDArray readFinite(SafetensorsReader r, String name) throws IOException {
+        INDArray a = r.readFloat(name);
+        FiniteTensors.require(r.file(), name, a);
+        return a;
     }
 
     private static boolean isAlias(String n) {

@@ -4,11 +4,15 @@ import io.mlsm.models.DebertaConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Names and shapes of the parameters of a Hugging Face {@code DebertaForMaskedLM} (transformers 4.27 v1 code) for
@@ -41,6 +45,11 @@ public final class HfParameterLayout {
     public static final Set<String> IGNORED_BUFFERS = Set.of("deberta.embeddings.position_ids");
     /** Prefixes of optional heads a checkpoint may carry besides the MLM model (classifier, latent→vocabulary). */
     public static final Set<String> OPTIONAL_HEAD_PREFIXES = Set.of("pooler.", "classifier.", "cls.latent_to_vocab.");
+
+    /** Most problems a shape-mismatch message lists before "... and N more". */
+    public static final int MAX_LISTED_PROBLEMS = 10;
+
+    private static final Pattern LAYER_NAME = Pattern.compile("deberta\\.encoder\\.layer\\.(\\d{1,9})\\..*");
 
     private HfParameterLayout() {
     }
@@ -119,43 +128,119 @@ public final class HfParameterLayout {
     }
 
     /**
-     * As {@link #validate} on shapes only.
+     * As {@link #validate} on shapes only (a safetensors header is enough: nothing is read or allocated). First the
+     * headline sizes of the config ({@code vocab_size}, {@code hidden_size}, {@code num_hidden_layers},
+     * {@code intermediate_size}, the relative-position span) are compared with the tensors that carry them, then
+     * every parameter; the message lists the first {@value #MAX_LISTED_PROBLEMS} problems and counts the rest.
      *
      * @param c      configuration
      * @param shapes name → shape
      * @param source where they came from
-     * @throws CheckpointFormatException listing every problem
+     * @throws CheckpointFormatException listing the problems (bounded length)
      */
     public static void validateShapes(DebertaConfig c, Map<String, long[]> shapes, String source)
             throws CheckpointFormatException {
+        Problems problems = new Problems();
+        configFieldProblems(c, shapes, problems);
         Map<String, long[]> expected = shapes(c);
-        StringBuilder problems = new StringBuilder();
-        StringBuilder missing = new StringBuilder();
+        List<String> missing = new ArrayList<>();
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
             long[] got = shapes.get(e.getKey());
             if (got == null) {
-                missing.append(missing.length() == 0 ? "" : ", ").append(e.getKey());
+                missing.add(e.getKey());
             } else if (!Arrays.equals(got, e.getValue())) {
-                problems.append("; shape mismatch for '").append(e.getKey()).append("': expected ")
-                        .append(Arrays.toString(e.getValue())).append(" from the config, got ")
-                        .append(Arrays.toString(got));
+                problems.add("shape mismatch for '" + e.getKey() + "': expected " + Arrays.toString(e.getValue())
+                        + " from the config, got " + Arrays.toString(got));
             }
         }
-        StringBuilder unexpected = new StringBuilder();
+        problems.addGroup("missing parameters: ", missing);
+        List<String> unexpected = new ArrayList<>();
         for (String name : shapes.keySet()) {
             if (!expected.containsKey(name) && !isOptionalHead(name)) {
-                unexpected.append(unexpected.length() == 0 ? "" : ", ").append(name);
+                unexpected.add(name);
             }
         }
-        if (missing.length() > 0) {
-            problems.append("; missing parameters: ").append(missing);
-        }
-        if (unexpected.length() > 0) {
-            problems.append("; unexpected parameters: ").append(unexpected);
-        }
-        if (problems.length() > 0) {
+        problems.addGroup("unexpected parameters: ", unexpected);
+        if (!problems.isEmpty()) {
             throw new CheckpointFormatException(source + ": parameters do not match the configuration ("
                     + describe(c) + ")" + problems);
+        }
+    }
+
+    /** Compares the config's headline sizes with the tensors that carry them, naming the config.json field. */
+    private static void configFieldProblems(DebertaConfig c, Map<String, long[]> shapes, Problems problems) {
+        long[] emb = shapes.get(WORD_EMBEDDINGS);
+        if (emb != null && emb.length == 2) {
+            fieldProblem(problems, "vocab_size", c.outputVocabSize(), emb[0], WORD_EMBEDDINGS, emb, 0);
+            fieldProblem(problems, "hidden_size", c.hiddenSize(), emb[1], WORD_EMBEDDINGS, emb, 1);
+        }
+        int layers = 0;
+        for (String name : shapes.keySet()) {
+            Matcher m = LAYER_NAME.matcher(name);
+            if (m.matches()) {
+                layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
+            }
+        }
+        if (layers != c.numLayers()) {
+            problems.add("config.json num_hidden_layers is " + c.numLayers() + " but the weights have "
+                    + (layers == 0 ? "no encoder layers" : "layers 0.." + (layers - 1) + " (" + layers + ")"));
+        }
+        String ffn = "deberta.encoder.layer.0.intermediate.dense.weight";
+        long[] ff = shapes.get(ffn);
+        if (ff != null && ff.length == 2) {
+            fieldProblem(problems, "intermediate_size", c.intermediateSize(), ff[0], ffn, ff, 0);
+        }
+        long[] rel = shapes.get(REL_EMBEDDINGS);
+        if (rel != null && rel.length == 2) {
+            fieldProblem(problems, "max_relative_positions (or max_position_embeddings) x 2",
+                    c.relativeEmbeddingRows(), rel[0], REL_EMBEDDINGS, rel, 0);
+        }
+    }
+
+    private static void fieldProblem(Problems problems, String field, long expected, long got, String tensor,
+                                     long[] shape, int dim) {
+        if (expected != got) {
+            problems.add("config.json " + field + " is " + expected + " but tensor '" + tensor + "' has " + got
+                    + " (dimension " + dim + " of " + Arrays.toString(shape) + ")");
+        }
+    }
+
+    /** Problems joined by "; ", at most {@link #MAX_LISTED_PROBLEMS} items shown, the rest counted. */
+    private static final class Problems {
+        private final StringBuilder text = new StringBuilder();
+        private int listed;
+        private long omitted;
+
+        void add(String problem) {
+            if (listed < MAX_LISTED_PROBLEMS) {
+                text.append("; ").append(problem);
+                listed++;
+            } else {
+                omitted++;
+            }
+        }
+
+        void addGroup(String heading, List<String> names) {
+            if (names.isEmpty()) {
+                return;
+            }
+            if (listed >= MAX_LISTED_PROBLEMS) {
+                omitted += names.size();
+                return;
+            }
+            int shown = Math.min(names.size(), MAX_LISTED_PROBLEMS - listed);
+            text.append("; ").append(heading).append(String.join(", ", names.subList(0, shown)));
+            listed += shown;
+            omitted += names.size() - shown;
+        }
+
+        boolean isEmpty() {
+            return listed == 0 && omitted == 0;
+        }
+
+        @Override
+        public String toString() {
+            return omitted == 0 ? text.toString() : text + "; ... and " + omitted + " more";
         }
     }
 

@@ -235,7 +235,8 @@ public record TrainingCheckpoint(
      * @param dir checkpoint directory
      * @return the checkpoint
      * @throws NoSuchFileException       if the directory is absent
-     * @throws CheckpointFormatException naming the file and what is wrong (missing, truncated, altered, mismatched)
+     * @throws CheckpointFormatException naming the file and what is wrong (missing, truncated, altered, mismatched,
+     *                                   non-finite weights or optimizer state)
      * @throws IOException               on read failure
      */
     public static TrainingCheckpoint read(Path dir) throws IOException {
@@ -296,6 +297,9 @@ public record TrainingCheckpoint(
         try (SafetensorsReader r = SafetensorsReader.open(dir.resolve(OPTIMIZER_FILE))) {
             optTensors = r.readAll();
             optMeta = r.metadata();
+            for (Map.Entry<String, INDArray> e : optTensors.entrySet()) {
+                FiniteTensors.require(r.file(), e.getKey(), e.getValue());
+            }
         }
         checkOptimizer(optTensors, shapesOf(model.parameters()), dir.resolve(OPTIMIZER_FILE).toString());
         Path stateFile = dir.resolve(TrainerState.FILE_NAME);

@@ -185,6 +185,27 @@ class TrainingCheckpointTest {
         assertThrows(java.nio.file.NoSuchFileException.class, () -> TrainingCheckpoint.read(run.resolve("absent")));
     }
 
+    @Test
+    void nonFiniteWeightsOrOptimizerStateAreRejectedByName(@TempDir Path run) throws Exception {
+        TrainingCheckpoint cp = checkpointAtStep(2);
+        String weight = HfParameterLayout.REL_EMBEDDINGS;
+        Map<String, INDArray> w = new LinkedHashMap<>(cp.weights());
+        w.put(weight, w.get(weight).dup().putScalar(3, Float.NaN));
+        String moment = cp.optimizerTensors().entrySet().stream()
+                .filter(e -> e.getValue().dataType().isFPType() && e.getValue().length() > 0)
+                .map(Map.Entry::getKey).findFirst().orElseThrow();
+        Map<String, INDArray> o = new LinkedHashMap<>(cp.optimizerTensors());
+        o.put(moment, o.get(moment).dup().putScalar(0, Float.POSITIVE_INFINITY));
+        TrainingCheckpoint badWeights = new TrainingCheckpoint(cp.config(), w, cp.optimizerTensors(),
+                cp.optimizerMetadata(), cp.trainerState(), cp.provenance());
+        TrainingCheckpoint badOptimizer = new TrainingCheckpoint(cp.config(), cp.weights(), o,
+                cp.optimizerMetadata(), cp.trainerState(), cp.provenance());
+        assertDamaged(run, badWeights, d -> { }, HfDebertaDirectory.WEIGHTS_FILE + ": tensor '" + weight
+                + "' has 1 non-finite value");
+        assertDamaged(run, badOptimizer, d -> { }, TrainingCheckpoint.OPTIMIZER_FILE + ": tensor '" + moment
+                + "' has 1 non-finite value");
+    }
+
     private interface Damage {
         void apply(Path dir) throws IOException;
     }
