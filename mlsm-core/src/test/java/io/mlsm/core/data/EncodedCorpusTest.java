@@ -197,4 +197,29 @@ class EncodedCorpusTest {
         assertNotEquals(EncodedCorpus.tokenizerFingerprint(WordTokenizer.synthetic(10)),
                 EncodedCorpus.tokenizerFingerprint(WordTokenizer.synthetic(11)));
     }
+
+    @Test
+    void windowedEncodingsRecordTheirOptionAndAreCachedApart() throws IOException {
+        WordTokenizer tok = WordTokenizer.synthetic(300);
+        Path a = randomCorpus(dir.resolve("long.train"), 3, 400, 300, 7);     // three lines of up to 400 words
+        Corpus corpus = Corpus.lines(a);
+        SequenceOptions window = new SequenceOptions(32, 4, true, true);
+        Path cache = dir.resolve("cache-w");
+        int windows;
+        try (EncodedCorpus enc = EncodedCorpus.openOrBuild(corpus, tok, window, cache)) {
+            assertEquals(window, enc.header().options());
+            windows = enc.size();
+        }
+        try (EncodedCorpus again = EncodedCorpus.openOrBuild(corpus, tok, window, cache)) {
+            assertEquals(window, again.header().options(), "the window flag survives the header round trip");
+            assertEquals(windows, again.size());
+        }
+        try (EncodedCorpus truncated = EncodedCorpus.openOrBuild(corpus, tok, window.withWindowLongLines(false),
+                cache)) {
+            assertTrue(truncated.size() < windows, truncated.size() + " vs " + windows);
+        }
+        try (Stream<Path> files = Files.list(cache)) {
+            assertEquals(2, files.count(), "one cache file per option set");
+        }
+    }
 }

@@ -107,4 +107,37 @@ class SequenceBuilderTest {
         assertEquals(9001 / 2 + 1 + 777 / 2 + 1, r1.sequences() + r1.dropped());
         assertThrows(IllegalArgumentException.class, () -> builder.build(Corpus.lines(a), x -> { }, 0));
     }
+
+    @Test
+    void longLinesAreCutIntoWindowsThatKeepAllTheirText() throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < 95; i++) {
+            line.append("w").append(i % 90).append(' ');
+        }
+        // one 95-word line, then a short pair that fits
+        Path a = Files.writeString(dir.resolve("a.train"), line + "\nw0 w1\nw2 w3\n");
+        List<int[]> truncated = build(new SequenceOptions(12, 1, true), a);
+        List<int[]> windows = build(new SequenceOptions(12, 2, true, true), a);
+        assertEquals(2, truncated.size(), "truncation keeps one sequence per pair");
+        // 10 content ids per window: 95 ids -> 9 full windows + one of 5; its partner line "w0 w1" becomes its own
+        // sequence, and the file's last line "w2 w3" stands alone as before
+        assertEquals(10 + 2, windows.size());
+        List<Integer> content = new ArrayList<>();
+        for (int k = 0; k < 10; k++) {
+            int[] s = windows.get(k);
+            assertEquals(0, s[0]);
+            assertEquals(1, s[s.length - 1]);
+            assertEquals(k < 9 ? 12 : 7, s.length);
+            for (int j = 1; j < s.length - 1; j++) {
+                content.add(s[j]);
+            }
+        }
+        for (int i = 0; i < 95; i++) {
+            assertEquals(w(i % 90), content.get(i), "window content in order at " + i);
+        }
+        assertArrayEquals(new int[] {0, w(0), w(1), 1}, windows.get(10));
+        assertArrayEquals(new int[] {0, w(2), w(3), 1}, windows.get(11));
+        List<int[]> strict = build(new SequenceOptions(12, 3, true, true), a);
+        assertEquals(10, strict.size(), "windows and lines under minContentTokens are dropped");
+    }
 }
