@@ -251,7 +251,9 @@ class SafetensorsTest {
             ch.write(ByteBuffer.wrap("partial".getBytes(StandardCharsets.UTF_8)));
             throw new IOException("disk full (simulated)");
         }));
-        assertEquals("disk full (simulated)", io.getMessage());
+        // the failure names the file it happened to (a full disk says only "No space left on device")
+        assertEquals("cannot write " + file.toAbsolutePath() + ": disk full (simulated)", io.getMessage());
+        assertEquals("disk full (simulated)", io.getCause().getMessage());
         assertArrayEquals(before, Files.readAllBytes(file), "previous content kept");
         assertEquals(1, countFiles(dir), "temp file removed");
     }
