@@ -82,6 +82,8 @@ class PretrainingCachedTargetsTest {
     private static void deleteStudent(Path out) throws IOException {
         io.mlsm.runtime.AtomicFiles.deleteRecursively(out.resolve("student"));
         io.mlsm.runtime.AtomicFiles.deleteRecursively(out.resolve("student-run"));
+        // the student's recorded settings go with it: the rerun trains it with other steps on purpose
+        io.mlsm.runtime.AtomicFiles.deleteRecursively(out.resolve("recipes").resolve("student.json"));
     }
 
     @Test
