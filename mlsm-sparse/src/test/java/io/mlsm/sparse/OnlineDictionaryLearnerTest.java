@@ -211,9 +211,11 @@ class OnlineDictionaryLearnerTest {
         double objShuffled = objective(shuffled, g.data());
         double objInOrder = objective(inOrder, g.data());
         double objPlanted = objective(PlantedData.dictionary(g.atoms(), LAMBDA), g.data());
+        Dictionary shuffledRho4 = b.forgetting(4).build().fit(g.data());                  // for docs/sparse.md only
         System.out.printf("ordered planted sample, 4 passes, rho 0: mean best cosine shuffled %.4f, in order %.4f; "
-                + "objective shuffled %.5f, in order %.5f, planted %.5f%n", cosShuffled, cosInOrder, objShuffled,
-                objInOrder, objPlanted);
+                + "objective shuffled %.5f, in order %.5f, planted %.5f; shuffled with rho 4: cosine %.4f, "
+                + "objective %.5f%n", cosShuffled, cosInOrder, objShuffled, objInOrder, objPlanted,
+                meanBestCosine(g.atoms(), shuffledRho4.atoms()), objective(shuffledRho4, g.data()));
         assertTrue(cosShuffled > 0.95, "shuffled whole sample: mean best cosine " + cosShuffled);
         assertTrue(cosShuffled > cosInOrder + 0.03, "shuffled " + cosShuffled + " vs in order " + cosInOrder);
         assertTrue(objShuffled < objPlanted * 1.10, "shuffled objective " + objShuffled + " vs planted " + objPlanted);
