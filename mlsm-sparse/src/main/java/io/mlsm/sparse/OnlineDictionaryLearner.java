@@ -38,7 +38,7 @@ import java.util.SplittableRandom;
  * <p>{@link #fit(INDArray)} learns as the reference does: from the whole sample in memory (any floating type, e.g.
  * float16 for a large one), its rows permuted (seeded) before every pass and the atoms started from random rows of the
  * whole sample. For data that cannot sit in memory, {@link #fit(Iterator)} streams batches one at a time, in the order
- * given (so the stream should already be shuffled), with the atoms started from the first k rows;
+ * given (so the stream should already be shuffled), with the atoms started from rows of the first batches;
  * {@link #fit(Iterable)} makes several passes. Every random choice comes from the seed. Progress goes to the listener
  * and to SLF4J.
  *
