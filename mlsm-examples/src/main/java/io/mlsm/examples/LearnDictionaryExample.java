@@ -5,6 +5,7 @@ import io.mlsm.core.data.Corpus;
 import io.mlsm.core.data.EncodedCorpus;
 import io.mlsm.core.data.Masking;
 import io.mlsm.core.data.SequenceOptions;
+import io.mlsm.core.pretrain.DictionarySpec;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
 import io.mlsm.core.tokenizer.VocabularyFit;
@@ -26,15 +27,17 @@ import java.nio.file.Path;
 
 /**
  * Learns a dictionary of latent concepts from a teacher: the teacher runs (unmasked) over the corpus, the hidden
- * states of one layer are L2-normalised and fed to online dictionary learning (Mairal, Bach, Ponce, Sapiro 2009);
+ * states of one layer are collected into one sample and fed, L2-normalised, to online dictionary learning (Mairal,
+ * Bach, Ponce, Sapiro 2009) as the reference (SPAMS {@code trainDL}) does it: rows permuted (seeded) into
+ * mini-batches, atoms started from random rows of the whole sample, no forgetting unless {@code forgetting} &gt; 0;
  * the dictionary is saved, loaded back and used to code a held-out batch of hidden states with non-negative FISTA
  * (the phase-2 targets).
  *
  * <pre>{@code
  * var r = LearnDictionaryExample.run(new LearnDictionaryExample.Options(Path.of("runs/teacher/student"),
- *         Path.of("runs/teacher/tokenizer/tokenizer.json"), null, 256, 0.05, -1, 30_000, 200, Path.of("runs/dict")));
+ *         Path.of("runs/teacher/tokenizer/tokenizer.json"), null, 256, 0.05, -1, 30_000, 200, 0, Path.of("runs/dict")));
  * }</pre>
- * Command line: {@code mlsm learn-dictionary --teacher DIR --tokenizer FILE --atoms 256}.
+ * Command line: {@code mlsm learn-dictionary --teacher DIR --tokenizer FILE --atoms 256 [--forgetting 0]}.
  */
 public final class LearnDictionaryExample {
 
@@ -51,11 +54,19 @@ public final class LearnDictionaryExample {
      * @param lambda        ℓ1 weight
      * @param layer         hidden-state index (0 = embeddings, -1 = last layer)
      * @param sampleTokens  hidden states used for learning
-     * @param iterations    learner iterations (mini-batches of up to 400 rows)
+     * @param iterations    learner iterations (mini-batches of up to 400 rows; at most one pass over the sample)
+     * @param forgetting    forgetting exponent ρ ≥ 0 of the learner (0 = the reference)
      * @param outputDir     where {@code dictionary.mlsmdict} goes
      */
     public record Options(Path teacherDir, Path tokenizerFile, Path corpusDir, int atoms, double lambda, int layer,
-                          long sampleTokens, long iterations, Path outputDir) {
+                          long sampleTokens, long iterations, double forgetting, Path outputDir) {
+
+        /** The options with the reference's forgetting ρ = 0. */
+        public Options(Path teacherDir, Path tokenizerFile, Path corpusDir, int atoms, double lambda, int layer,
+                       long sampleTokens, long iterations, Path outputDir) {
+            this(teacherDir, tokenizerFile, corpusDir, atoms, lambda, layer, sampleTokens, iterations, 0, outputDir);
+        }
+
         public Options {
             if (teacherDir == null || !Files.isRegularFile(teacherDir.resolve("config.json"))) {
                 throw new IllegalArgumentException("teacher directory " + teacherDir + " has no config.json");
@@ -77,6 +88,9 @@ public final class LearnDictionaryExample {
             }
             if (iterations < 1) {
                 throw new IllegalArgumentException("iterations must be >= 1, got " + iterations);
+            }
+            if (!(forgetting >= 0) || !Double.isFinite(forgetting)) {
+                throw new IllegalArgumentException("forgetting (rho) must be finite and >= 0, got " + forgetting);
             }
             if (outputDir == null) {
                 throw new IllegalArgumentException("outputDir is required");
@@ -119,12 +133,15 @@ public final class LearnDictionaryExample {
             TeacherHiddenStates rows = new TeacherHiddenStates(teacher, o.layer(), unmasked, o.sampleTokens() + batch,
                     batch);
             INDArray heldOut = rows.next();                                   // [batch, d], kept out of learning
-            LOG.info("learning {} atoms (lambda {}) from layer {} of {} over {} hidden states", o.atoms(), o.lambda(),
-                    o.layer(), o.teacherDir(), o.sampleTokens());
+            INDArray sample = rows.collect(DictionarySpec.learn().sampleMemory());   // [n, d], the rest of the budget
+            LOG.info("learning {} atoms (lambda {}, forgetting {}) from layer {} of {} over {} hidden states ({})",
+                    o.atoms(), o.lambda(), o.forgetting(), o.layer(), o.teacherDir(), sample.rows(),
+                    sample.dataType());
             Dictionary dict = OnlineDictionaryLearner.builder().atoms(o.atoms()).lambda(o.lambda()).batchSize(batch)
-                    .maxIterations(o.iterations()).seed(42).normaliseInput(true)
-                    .dataDescription("teacher " + o.teacherDir() + " layer " + o.layer() + ", " + corpus).build()
-                    .fit(rows);
+                    .maxIterations(o.iterations()).forgetting(o.forgetting()).seed(42).normaliseInput(true)
+                    .dataDescription("teacher " + o.teacherDir() + " layer " + o.layer() + ", " + sample.rows()
+                            + " tokens, " + corpus).build()
+                    .fit(sample);
             Path file = o.outputDir().resolve("dictionary.mlsmdict");
             dict.save(file);
             Dictionary back = Dictionary.load(file);

@@ -145,6 +145,9 @@ public final class SparseDemoExample {
 
         t0 = System.nanoTime();
         Dictionary learned = OnlineDictionaryLearner.builder().atoms(o.atoms()).lambda(o.lambda())
+                // ρ = 4 (the learner's default before it became the reference's 0): with ρ = 0 the default 4 passes
+                // recover only 10/16 atoms (mean best cosine 0.926, SparseDemoExampleTest)
+                .forgetting(4)
                 .batchSize(Math.min(100, o.signals())).maxIterations(0).passes(o.passes()).seed(o.seed() + 1)
                 .normaliseInput(false).dataDescription("planted signals").build().fit(h);
         long learnMillis = (System.nanoTime() - t0) / 1_000_000;

@@ -27,6 +27,7 @@ import io.mlsm.runtime.RunDirectoryLock;
 import io.mlsm.sparse.Dictionary;
 import io.mlsm.sparse.NonNegativeFista;
 import io.mlsm.sparse.OnlineDictionaryLearner;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -346,13 +347,22 @@ final class PretrainingRun {
                     spec.lambda(), spec.layer(), spec.sampleTokens());
             BatchStream unmasked = BatchStream.builder(sequences, tok).batchSize(cfg.batchSize)
                     .masking(Masking.none()).seed(seed("dictionary.data")).epochs(1).dropLast(false).build();
-            TeacherHiddenStates rows = new TeacherHiddenStates(teacherModel, spec.layer(), unmasked,
-                    spec.sampleTokens(), spec.batchSize());
+            // the whole sample in one array, then permuted rows in mini-batches and atoms from random rows (the
+            // reference's procedure), not consecutive tokens of a few sequences per batch
+            INDArray sample = new TeacherHiddenStates(teacherModel, spec.layer(), unmasked, spec.sampleTokens(),
+                    spec.batchSize()).collect(spec.sampleMemory());                              // [n, H]
+            LOG.info("dictionary: sampled {} hidden states of {} values, stored as {}", sample.rows(),
+                    sample.columns(), sample.dataType());
             OnlineDictionaryLearner learner = OnlineDictionaryLearner.builder().atoms(spec.atoms())
                     .lambda(spec.lambda()).batchSize(spec.batchSize()).maxIterations(spec.iterations())
+                    .passes(spec.passes()).forgetting(spec.forgetting())
                     .seed(seed("dictionary.learner")).normaliseInput(true)
-                    .dataDescription("teacher layer " + spec.layer() + " hidden states, " + cfg.corpus).build();
-            dict = learner.fit(rows);
+                    .dataDescription("teacher layer " + spec.layer() + " hidden states, " + sample.rows()
+                            + " tokens, " + cfg.corpus).build();
+            dict = learner.fit(sample);
+            if (!sample.isView()) {
+                sample.close();
+            }
             Files.createDirectories(dictPath.getParent());
             dict.save(dictPath);
             checkDimension();

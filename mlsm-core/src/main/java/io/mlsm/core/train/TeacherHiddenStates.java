@@ -6,6 +6,7 @@ import io.mlsm.models.DebertaModel;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -17,9 +18,13 @@ import java.util.NoSuchElementException;
  * in chunks of a fixed number of rows, until a token budget is reached: the input of dictionary learning. Only one
  * chunk and one teacher batch are in memory at a time.
  *
+ * <p>The rows come in corpus order, so consecutive rows are tokens of the same sequences. The reference learns from
+ * the whole sample permuted; {@link #collect(long)} gathers every row into one array for
+ * {@code OnlineDictionaryLearner.fit(INDArray)}, which does that.
+ *
  * <pre>{@code
- * Iterator<INDArray> rows = new TeacherHiddenStates(teacher, -1, stream, 1_000_000, 400);
- * Dictionary d = OnlineDictionaryLearner.builder().atoms(2500).build().fit(rows);
+ * INDArray sample = new TeacherHiddenStates(teacher, -1, stream, 1_000_000, 400).collect(4L << 30);  // [n, H]
+ * Dictionary d = OnlineDictionaryLearner.builder().atoms(2500).build().fit(sample);
  * }</pre>
  */
 public final class TeacherHiddenStates implements Iterator<INDArray> {
@@ -73,6 +78,66 @@ public final class TeacherHiddenStates implements Iterator<INDArray> {
         pending.subList(0, n).clear();
         produced += n;
         return Nd4j.createFromArray(rows);                                                  // [n, H]
+    }
+
+    /**
+     * The storage type of a whole sample of {@code rows × hidden} values under a memory bound: float32 when it fits,
+     * else float16 (ND4J {@code HALF}: 11 significant bits, relative rounding ≤ 4.9e-4 per value, enough for hidden
+     * states that are L2-normalised before learning), else an error.
+     *
+     * @param rows     sample rows
+     * @param hidden   values per row
+     * @param maxBytes the bound
+     * @return {@code FLOAT} or {@code HALF}
+     * @throws IllegalArgumentException when even float16 exceeds the bound; the message names both sizes and
+     *                                  {@code DictionarySpec.sampleMemory}
+     */
+    public static DataType sampleType(long rows, long hidden, long maxBytes) {
+        if (rows < 1 || hidden < 1 || maxBytes < 1) {
+            throw new IllegalArgumentException("rows, hidden and maxBytes must be >= 1, got " + rows + ", " + hidden
+                    + ", " + maxBytes);
+        }
+        double values = (double) rows * hidden;
+        if (values * 4 <= maxBytes) {
+            return DataType.FLOAT;
+        }
+        if (values * 2 <= maxBytes) {
+            return DataType.HALF;
+        }
+        throw new IllegalArgumentException(String.format("a dictionary sample of %d tokens x %d hidden values needs "
+                        + "%s as float32 or %s as float16, over the sample memory bound of %s; raise the bound "
+                        + "(DictionarySpec.sampleMemory(bytes)) or sample fewer tokens (DictionarySpec.sampleTokens)",
+                rows, hidden, bytes(values * 4), bytes(values * 2), bytes(maxBytes)));
+    }
+
+    /**
+     * Reads every remaining row (up to the token budget) into one array, stored as {@link #sampleType} chooses for
+     * the full budget; when the corpus runs out first, a view of the rows read is returned.
+     *
+     * @param maxBytes memory bound of the sample
+     * @return [n, H] in FLOAT or HALF, rows in corpus order
+     * @throws IllegalArgumentException when the budget exceeds the bound even as float16, or there are no rows
+     */
+    public INDArray collect(long maxBytes) {
+        int hidden = teacher.config().hiddenSize();
+        long want = budget - produced;
+        DataType type = sampleType(Math.max(1, want), hidden, maxBytes);
+        INDArray sample = Nd4j.create(type, want, hidden);                                  // [budget, H]
+        long filled = 0;
+        while (filled < want && hasNext()) {
+            INDArray rows = next();                                                         // [≤ chunk, H]
+            sample.get(NDArrayIndex.interval(filled, filled + rows.rows()), NDArrayIndex.all()).assign(rows);
+            filled += rows.rows();
+        }
+        if (filled == 0) {
+            throw new IllegalArgumentException("no hidden states: the corpus has no non-special tokens");
+        }
+        return filled == want ? sample : sample.get(NDArrayIndex.interval(0, filled), NDArrayIndex.all());
+    }
+
+    private static String bytes(double b) {
+        return b >= 1L << 30 ? String.format("%.2f GiB", b / (1L << 30))
+                : b >= 1L << 20 ? String.format("%.1f MiB", b / (1L << 20)) : String.format("%.0f bytes", b);
     }
 
     /** @return rows handed out so far */

@@ -84,6 +84,13 @@ class PretrainingTest {
         }
         Dictionary d = Dictionary.load(full.dictionary());
         assertEquals(24, d.size());
+        // learned as the reference does: the whole sample, permuted, no forgetting (DictionarySpec defaults)
+        Map<String, String> attrs = d.provenance().attributes();
+        assertEquals("0.0", attrs.get("forgetting"));
+        assertEquals("whole sample, seeded permutation of all rows every pass", attrs.get("sampling"));
+        assertEquals("FLOAT", attrs.get("sampleType"));
+        assertEquals(Long.toString(d.provenance().rowsSeen()), attrs.get("sampleRows"), "15 iterations of 200 rows "
+                + "= one pass over the 3000-token sample");
         DebertaModel teacher = HfDebertaDirectory.loadModel(full.teacher());
         assertEquals(d.dimension(), teacher.config().hiddenSize());
         assertEquals(UnigramTokenizer.load(full.tokenizer()).vocabSize(), teacher.config().vocabSize());

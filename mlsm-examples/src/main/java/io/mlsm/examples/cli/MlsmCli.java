@@ -455,6 +455,11 @@ public final class MlsmCli implements Callable<Integer> {
                 description = "learner iterations (default: ${DEFAULT-VALUE})")
         long iterations;
 
+        @Option(names = "--forgetting", paramLabel = "RHO", defaultValue = "0",
+                description = "forgetting exponent of the learner's statistics, 0 = none as in the reference "
+                        + "(default: ${DEFAULT-VALUE})")
+        double forgetting;
+
         @Mixin
         OutputOptions out = new OutputOptions("mlsm-runs/dictionary");
 
@@ -463,9 +468,12 @@ public final class MlsmCli implements Callable<Integer> {
             if (atoms < 1) {
                 throw bad(spec, "--atoms", atoms, "must be >= 1");
             }
+            if (!(forgetting >= 0) || !Double.isFinite(forgetting)) {
+                throw bad(spec, "--forgetting", forgetting, "must be finite and >= 0");
+            }
             Path tok = tokenizer.orIn(teacher);
             var o = options(spec, () -> new LearnDictionaryExample.Options(teacher, tok, corpus.dirOrNull(), atoms,
-                    lambda, layer, tokens, iterations, out.dir()));
+                    lambda, layer, tokens, iterations, forgetting, out.dir()));
             var r = LearnDictionaryExample.run(o);
             PrintWriter w = spec.commandLine().getOut();
             w.println("dictionary: " + r.dictionaryFile() + " (" + r.dimension() + " x " + r.atoms() + ")");

@@ -72,6 +72,16 @@ class MlsmCliTest {
     }
 
     @Test
+    void learnDictionaryTakesAForgettingExponentThatDefaultsToTheReferenceZero() {
+        String help = run("learn-dictionary", "--help").out();
+        assertTrue(help.contains("--forgetting=RHO") && help.replaceAll("\\s+", " ")
+                .contains("0 = none as in the reference (default: 0)"), help);
+        Run r = run("learn-dictionary", "--teacher", "no-such-dir", "--forgetting", "-1");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--forgetting") && r.err().contains(">= 0"), r.err());
+    }
+
+    @Test
     void missingRequiredOptionNamesIt() {
         Run r = run("fill-mask", "a [MASK]");
         assertEquals(2, r.exit());
