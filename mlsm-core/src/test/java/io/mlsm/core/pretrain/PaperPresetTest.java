@@ -1,0 +1,121 @@
+package io.mlsm.core.pretrain;
+
+import io.mlsm.core.data.MaskingStrategy;
+import io.mlsm.core.train.TrainingOptions;
+import io.mlsm.models.DebertaConfig;
+import io.mlsm.models.loss.MlsmLoss;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The presets hold the values of docs/presets.md, and applying one sets them on a builder. */
+class PaperPresetTest {
+
+    @Test
+    void valuesAreTheDocumentedOnes() {
+        // {atoms, teacher steps, student steps, corpus words, year} as in docs/presets.md (papers §3.2 / §3.1-3.3)
+        Object[][] want = {
+                {PaperPreset.BABYLM_2023_STRICT_SMALL, 2500, 20_000L, 80_000L, 10_000_000L, 2023, Objective.MLSM_PLUS_MLM},
+                {PaperPreset.BABYLM_2023_STRICT, 2500, 20_000L, 80_000L, 100_000_000L, 2023, Objective.MLSM_PLUS_MLM},
+                {PaperPreset.BABYLM_2024_STRICT_SMALL, 1500, 100_000L, 10_000L, 10_000_000L, 2024, Objective.MLSM},
+                {PaperPreset.BABYLM_2024_STRICT, 1500, 100_000L, 100_000L, 100_000_000L, 2024, Objective.MLSM},
+        };
+        assertEquals(want.length, PaperPreset.values().length);
+        for (Object[] w : want) {
+            PaperPreset p = (PaperPreset) w[0];
+            assertEquals(w[1], p.atoms(), p + " atoms");
+            assertEquals(w[2], p.teacherSteps(), p + " teacher steps");
+            assertEquals(w[3], p.studentSteps(), p + " student steps");
+            assertEquals(w[4], p.corpusWords(), p + " corpus");
+            assertEquals(w[5], p.year(), p + " year");
+            assertSame(w[6], p.objective(), p + " objective");
+            assertEquals(p.year() == 2024, p.hasHead());
+        }
+        assertEquals(1024, PaperPreset.EFFECTIVE_BATCH);
+        assertEquals(1e-4, PaperPreset.LEARNING_RATE);
+        assertEquals(0.01, PaperPreset.WARMUP_FRACTION);
+        assertEquals(1.0, PaperPreset.CLIP_NORM);
+        assertEquals(1e-8, PaperPreset.ADAM_EPSILON);
+        assertEquals(0.01, PaperPreset.WEIGHT_DECAY);
+        assertEquals(0.05, PaperPreset.LAMBDA);
+        assertEquals(-1, PaperPreset.LAYER);
+        assertEquals(1_000_000L, PaperPreset.DICTIONARY_TOKENS);
+        assertEquals(10_000L, PaperPreset.HEAD_STEPS);
+        assertEquals(128, PaperPreset.SEQUENCE_LENGTH);
+        assertEquals(0.15, PaperPreset.MASK_RATE);
+        assertEquals(25_000, PaperPreset.TOKENIZER_VOCAB);
+    }
+
+    @Test
+    void applyingSetsTheBuilder() {
+        for (PaperPreset p : PaperPreset.values()) {
+            Pretraining.Builder b = Pretraining.threePhase().preset(p);
+            assertSame(p, b.presetApplied());
+            assertEquals(32, b.batchSize(), "the micro-batch stays the default");
+            TrainingOptions s = b.studentOptions();
+            assertEquals(32, s.accumulation(), "32 x 32 = 1024");
+            assertEquals(p.studentSteps(), s.steps());
+            assertEquals(1e-4, s.learningRate());
+            assertEquals(0.01, s.warmupFraction());
+            assertEquals(1.0, s.clipNorm());
+            assertEquals(0.01, s.weightDecay());
+            assertEquals(1e-8, s.adamEpsilon());
+            assertTrue(s.decayAllParameters());
+            TrainingOptions h = b.headOptions();
+            assertEquals(10_000, h.steps());
+            assertEquals(1e-4, h.learningRate());
+            assertEquals(32, h.accumulation());
+            assertTrue(h.decayAllParameters());
+            assertEquals(1e-8, h.adamEpsilon());
+            TrainingOptions t = b.teacherSpec().trainingOptions();
+            assertEquals(p.teacherSteps(), t.steps());
+            assertEquals(32, t.accumulation());
+            assertEquals(1e-4, t.learningRate());
+            assertEquals(0.01, t.warmupFraction());
+            assertEquals(1e-8, t.adamEpsilon());
+            assertTrue(t.decayAllParameters());
+            assertEquals(DebertaConfig.base().hiddenSize(), b.teacherSpec().architecture().hiddenSize());
+            DictionarySpec d = b.dictionarySpec();
+            assertFalse(d.isLoaded());
+            assertEquals(p.atoms(), d.atoms());
+            assertEquals(0.05, d.lambda());
+            assertEquals(-1, d.layer());
+            assertEquals(1_000_000L, d.sampleTokens());
+            assertSame(p.objective(), b.objectiveChoice());
+            assertEquals(MaskingStrategy.MLM, b.objectiveChoice().masking().strategy());
+            assertEquals(0.15, b.objectiveChoice().masking().rate());
+            assertEquals(1.0, b.objectiveChoice().masking().maskFraction(), "all selected tokens become [MASK]");
+            assertEquals(MlsmLoss.Reduction.ALL_ROWS, b.mlsmReductionChoice());
+            assertEquals(128, b.sequenceOptions().maxLength());
+            assertTrue(b.sequenceOptions().pairLines());
+        }
+    }
+
+    @Test
+    void microBatchSetsTheAccumulationAndLaterSettersWin() {
+        Pretraining.Builder b = PaperPreset.BABYLM_2023_STRICT.apply(Pretraining.twoPhase(), 128);
+        assertEquals(128, b.batchSize());
+        assertEquals(8, b.studentOptions().accumulation(), "the paper's 128 x 8");
+        assertEquals(8, b.teacherSpec().trainingOptions().accumulation());
+        b.learningRate(5e-4).accumulation(2);
+        assertEquals(5e-4, b.studentOptions().learningRate());
+        assertEquals(2, b.studentOptions().accumulation());
+        assertEquals(Pretraining.twoPhase().mlsmReductionChoice(), MlsmLoss.Reduction.NON_EMPTY_ROWS,
+                "without a preset the default reduction stays");
+        assertEquals(TrainingOptions.DEFAULT_ADAM_EPSILON, Pretraining.twoPhase().studentOptions().adamEpsilon());
+        assertFalse(Pretraining.twoPhase().studentOptions().decayAllParameters());
+        assertThrows(IllegalArgumentException.class, () -> PaperPreset.BABYLM_2024_STRICT.apply(Pretraining.twoPhase(), 48));
+    }
+
+    @Test
+    void parsesNames() {
+        assertSame(PaperPreset.BABYLM_2024_STRICT_SMALL, PaperPreset.parse("babylm-2024-strict-small"));
+        assertSame(PaperPreset.BABYLM_2023_STRICT, PaperPreset.parse("BABYLM_2023_STRICT"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PaperPreset.parse("gpt"));
+        assertTrue(e.getMessage().contains("BABYLM_2023_STRICT_SMALL"), e.getMessage());
+    }
+}
