@@ -23,8 +23,8 @@ import java.util.Locale;
  * 1% warm-up, clipping 1.0, AdamW as {@code torch.optim.AdamW} (ε 1e-8, weight decay 0.01 on every parameter) in
  * every phase, the teacher (DeBERTa base, its steps), the dictionary (k, λ, layer, 1M tokens), the objective
  * (15% all-[MASK] masking), the student (DeBERTa base, warm start, its steps), MLSM reduced as torch
- * {@code batchmean} over all target rows, and the phase-3 head (10k updates at lr 1e-4). Not set: whether
- * {@code <unk>} can be a target (the library never makes special tokens targets).
+ * {@code batchmean} over all target rows, {@code <unk>} allowed as a target, and the phase-3 head (10k updates at
+ * lr 1e-4). {@code <unk>} targets do not combine with {@code cacheTargets}.
  */
 public enum PaperPreset {
 
@@ -181,7 +181,7 @@ public enum PaperPreset {
                 .steps(studentSteps).accumulation(accumulation).learningRate(LEARNING_RATE)
                 .warmupFraction(WARMUP_FRACTION).weightDecay(WEIGHT_DECAY).clipNorm(CLIP_NORM)
                 .adamEpsilon(ADAM_EPSILON).decayAllParameters(true)
-                .mlsmReduction(MlsmLoss.Reduction.ALL_ROWS)
+                .mlsmReduction(MlsmLoss.Reduction.ALL_ROWS).unkTargets(true)
                 .headSteps(HEAD_STEPS).headLearningRate(LEARNING_RATE);
         b.headTraining.accumulation(accumulation).warmupFraction(WARMUP_FRACTION).weightDecay(WEIGHT_DECAY)
                 .clipNorm(CLIP_NORM);

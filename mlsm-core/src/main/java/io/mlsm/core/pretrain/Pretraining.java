@@ -95,6 +95,7 @@ public final class Pretraining {
         int cacheTopN;
         MlsmLoss.Reduction mlsmReduction = MlsmLoss.Reduction.NON_EMPTY_ROWS;
         PaperPreset preset;
+        boolean unkTargets;
 
         private Builder(boolean withHead) {
             this.withHead = withHead;
@@ -251,6 +252,22 @@ public final class Pretraining {
         public Builder mlsmReduction(MlsmLoss.Reduction r) {
             mlsmReduction = Objects.requireNonNull(r);
             return this;
+        }
+
+        /**
+         * @param u {@code true}: {@code <unk>} can be a target in every phase, like an ordinary token (the papers'
+         *          reference code); {@code false} (default): it is never a target, like the other special tokens.
+         *          Not combinable with {@link #cacheTargets(int)} (the cache holds no {@code <unk>} positions)
+         * @return this
+         */
+        public Builder unkTargets(boolean u) {
+            unkTargets = u;
+            return this;
+        }
+
+        /** @return whether {@code <unk>} can be a target */
+        public boolean unkTargetsChoice() {
+            return unkTargets;
         }
 
         /**
@@ -446,6 +463,10 @@ public final class Pretraining {
             if (cacheTopN > 0 && !objective.needsDictionary()) {
                 throw new IllegalArgumentException("cacheTargets(" + cacheTopN + ") caches concept targets; objective "
                         + objective + " has none (use MLSM, MLSM_PLUS_MLM, LSM or LSM15, or cacheTargets(0))");
+            }
+            if (cacheTopN > 0 && unkTargets) {
+                throw new IllegalArgumentException("cacheTargets(" + cacheTopN + ") holds no targets at <unk>: use "
+                        + "unkTargets(false) or cacheTargets(0)");
             }
             if (withHead && !objective.needsDictionary()) {
                 throw new IllegalArgumentException("phase 3 trains a latent-to-vocabulary head on the student's "

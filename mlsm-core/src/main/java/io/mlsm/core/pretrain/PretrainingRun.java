@@ -186,6 +186,9 @@ final class PretrainingRun {
         r.put("corpus", cfg.corpus.identity().sha256());
         r.put("sequences", cfg.sequenceOptions.toString());
         r.put("tokenizerVocab", Integer.toString(tok.vocabSize()));
+        if (cfg.unkTargets) {   // only when set: recipes of runs from before the option still match
+            r.put("unkTargets", "true");
+        }
         r.put("batchSize", Integer.toString(cfg.batchSize));
         return r;
     }
@@ -512,7 +515,8 @@ final class PretrainingRun {
     // ------------------------------------------------------------------------------------------------- shared
 
     private BatchStream stream(Masking masking, long streamSeed) {
-        return BatchStream.builder(sequences, tok).batchSize(cfg.batchSize).masking(masking).seed(streamSeed).build();
+        return BatchStream.builder(sequences, tok).batchSize(cfg.batchSize).masking(masking.withUnkTargets(cfg.unkTargets))
+                .seed(streamSeed).build();
     }
 
     private TrainingResult train(String phase, DebertaModel model, TrainingObjective o, BatchStream s,

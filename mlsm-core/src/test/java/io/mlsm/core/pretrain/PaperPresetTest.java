@@ -4,7 +4,15 @@ import io.mlsm.core.data.MaskingStrategy;
 import io.mlsm.core.train.TrainingOptions;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.loss.MlsmLoss;
+import io.mlsm.core.data.Corpus;
+import io.mlsm.core.data.SequenceOptions;
+import io.mlsm.core.listen.TrainingListener;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -90,6 +98,7 @@ class PaperPresetTest {
             assertEquals(0.15, b.objectiveChoice().masking().rate());
             assertEquals(1.0, b.objectiveChoice().masking().maskFraction(), "all selected tokens become [MASK]");
             assertEquals(MlsmLoss.Reduction.ALL_ROWS, b.mlsmReductionChoice());
+            assertTrue(b.unkTargetsChoice());
             assertEquals(128, b.sequenceOptions().maxLength());
             assertTrue(b.sequenceOptions().pairLines());
         }
@@ -108,7 +117,32 @@ class PaperPresetTest {
                 "without a preset the default reduction stays");
         assertEquals(TrainingOptions.DEFAULT_ADAM_EPSILON, Pretraining.twoPhase().studentOptions().adamEpsilon());
         assertFalse(Pretraining.twoPhase().studentOptions().decayAllParameters());
+        assertFalse(Pretraining.twoPhase().unkTargetsChoice());
         assertThrows(IllegalArgumentException.class, () -> PaperPreset.BABYLM_2024_STRICT.apply(Pretraining.twoPhase(), 48));
+    }
+
+    @Test
+    void aPresetRunRecordsItsSwitchesAndRejectsCachedTargetsWithUnk(@TempDir Path dir) throws IOException {
+        Path corpus = ToyCorpus.write(dir.resolve("corpus"), 200, 1);
+        Pretraining.Builder b = Pretraining.twoPhase().batchSize(16).preset(PaperPreset.BABYLM_2024_STRICT_SMALL)
+                // tiny overrides of what a CPU test cannot afford; the switches of the preset stay
+                .corpus(Corpus.lines(corpus)).trainTokenizer(60)
+                .sequences(new SequenceOptions(64, SequenceOptions.DEFAULT_MIN_CONTENT_TOKENS, true))
+                .teacher(TeacherSpec.pretrainMlm(PretrainingTest.micro()).steps(2))
+                .dictionary(PaperPreset.BABYLM_2024_STRICT_SMALL.dictionary().atoms(8).sampleTokens(500)
+                        .batchSize(100).iterations(3))
+                .student(PretrainingTest.micro()).steps(2).accumulation(1)
+                .listener(new TrainingListener() { })
+                .outputDir(dir.resolve("run"));
+        assertEquals(1, b.studentOptions().accumulation(), "overridden after the preset");
+        b.fit();
+        String student = Files.readString(dir.resolve("run").resolve(Recipes.DIRECTORY).resolve("student.json"));
+        for (String s : new String[]{"ALL_ROWS", "unkTargets", "decayAllParameters", "1.0E-8"}) {
+            assertTrue(student.contains(s), s + " in " + student);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> b.cacheTargets(32).outputDir(dir.resolve("run2")).fit());
+        assertTrue(e.getMessage().contains("<unk>"), e.getMessage());
     }
 
     @Test
