@@ -6,6 +6,7 @@ import io.mlsm.core.listen.TrainingListener;
 import io.mlsm.core.pretrain.Checkpointing;
 import io.mlsm.core.pretrain.DictionarySpec;
 import io.mlsm.core.pretrain.Objective;
+import io.mlsm.core.pretrain.PaperPreset;
 import io.mlsm.core.pretrain.Pretraining;
 import io.mlsm.core.pretrain.PretrainingResult;
 import io.mlsm.core.pretrain.TeacherSpec;
@@ -86,12 +87,14 @@ public final class PretrainExample {
      * @param progress       training progress listener ({@code null} = progress bar + SLF4J)
      * @param checkpointing  periodic checkpoints and start-over ({@code null} = {@link Checkpointing#defaults()})
      * @param sequences      how lines become sequences ({@code null} = pairs of lines, {@code maxLength} ids)
+     * @param preset         a paper's settings applied first ({@code null} = none); the other options here are
+     *                       then set over it, so give them the preset's values where you want the paper's
      */
     public record Options(Path outputDir, Path corpusDir, Path tokenizer, int vocabSize, Objective objective,
                           Size size, int maxLength, int batchSize, long steps, double learningRate, Path teacherDir,
                           long teacherSteps, Path dictionaryFile, int atoms, long sampleTokens, boolean warmStart,
                           long headSteps, long seed, TrainingListener progress, Checkpointing checkpointing,
-                          SequenceOptions sequences) {
+                          SequenceOptions sequences, PaperPreset preset) {
         public Options {
             if (outputDir == null) {
                 throw new IllegalArgumentException("outputDir is required");
@@ -175,6 +178,7 @@ public final class PretrainExample {
         private boolean warmStart = true;
         private long headSteps;
         private long seed = 42;
+        private PaperPreset preset;
         private TrainingListener progress;
         private Checkpointing checkpointing;
         private SequenceOptions sequences;
@@ -204,12 +208,13 @@ public final class PretrainExample {
         public Builder checkpointing(Checkpointing v) { checkpointing = v; return this; }
         /** @param v sequence options (their maxLength also sets {@link #maxLength(int)}) @return this */
         public Builder sequences(SequenceOptions v) { sequences = v; maxLength = v.maxLength(); return this; }
+        public Builder preset(PaperPreset v) { preset = v; return this; }
 
         /** @return validated options */
         public Options build() {
             return new Options(outputDir, corpusDir, tokenizer, vocabSize, objective, size, maxLength, batchSize,
                     steps, learningRate, teacherDir, teacherSteps, dictionaryFile, atoms, sampleTokens, warmStart,
-                    headSteps, seed, progress, checkpointing, sequences);
+                    headSteps, seed, progress, checkpointing, sequences, preset);
         }
     }
 
@@ -250,6 +255,10 @@ public final class PretrainExample {
                     : Corpus.directory(o.corpusDir());
             boolean threePhase = o.headSteps() > 0;
             Pretraining.Builder b = threePhase ? Pretraining.threePhase() : Pretraining.twoPhase();
+            PaperPreset p = o.preset();
+            if (p != null) {
+                p.apply(b.batchSize(o.batchSize()));   // first: the options below are set over it
+            }
             b.corpus(corpus).sequences(o.sequences()).checkpointing(o.checkpointing());
             if (o.tokenizer() != null) {
                 b.tokenizer(UnigramTokenizer.load(o.tokenizer()));
@@ -260,19 +269,22 @@ public final class PretrainExample {
                     o.size().config().maxPositions())).build();
             if (o.needsTeacher()) {
                 b.teacher(o.teacherDir() != null ? TeacherSpec.load(o.teacherDir())
+                        : p != null ? p.teacher(arch, o.batchSize()).steps(o.teacherSteps())
                         : TeacherSpec.pretrainMlm(arch).steps(o.teacherSteps()).learningRate(1e-3).warmupFraction(0.05));
             }
             if (o.objective().needsDictionary()) {
                 b.dictionary(o.dictionaryFile() != null ? DictionarySpec.load(o.dictionaryFile())
+                        : p != null ? p.dictionary().atoms(o.atoms())
                         : DictionarySpec.learn().atoms(o.atoms()).lambda(0.05).layer(-1).sampleTokens(o.sampleTokens())
                         .batchSize((int) Math.min(400, o.sampleTokens())).iterations(200).fistaIterations(50));
             }
             b.objective(o.objective()).student(o.teacherDir() != null && o.warmStart()
                             ? io.mlsm.models.DebertaConfig.readHfConfig(o.teacherDir().resolve("config.json")) : arch)
-                    .warmStart(o.warmStart()).steps(o.steps()).learningRate(o.learningRate()).warmupFraction(0.05)
+                    .warmStart(o.warmStart()).steps(o.steps()).learningRate(o.learningRate())
+                    .warmupFraction(p != null ? PaperPreset.WARMUP_FRACTION : 0.05)
                     .batchSize(o.batchSize()).seed(o.seed()).outputDir(o.outputDir());
             if (threePhase) {
-                b.headSteps(o.headSteps()).headLearningRate(2e-3);
+                b.headSteps(o.headSteps()).headLearningRate(p != null ? PaperPreset.LEARNING_RATE : 2e-3);
             }
             if (o.progress() != null) {
                 b.listener(o.progress());

@@ -152,6 +152,17 @@ public record TrainingObjective(Map<LossTerm, Double> weights, Scope scope) {
         return of(new MlmLoss(), mlmWeight).plus(new MlsmLoss(), 1.0);
     }
 
+    /**
+     * @param reduction how every MLSM term of this objective divides its summed row losses
+     * @return this objective with each {@link MlsmLoss} term replaced by one with that reduction (same weight);
+     *         an objective without MLSM term is returned unchanged
+     */
+    public TrainingObjective withMlsmReduction(MlsmLoss.Reduction reduction) {
+        Map<LossTerm, Double> m = new LinkedHashMap<>();
+        weights.forEach((t, w) -> m.put(t instanceof MlsmLoss ? new MlsmLoss(reduction) : t, w));
+        return new TrainingObjective(m, scope);
+    }
+
     /** @return phase 3: MLM through the latent-to-vocabulary head, only that head trained */
     public static TrainingObjective latentToVocab() {
         return of(new LatentToVocabLoss()).withScope(Scope.LATENT_TO_VOCAB_ONLY);

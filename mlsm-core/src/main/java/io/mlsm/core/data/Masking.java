@@ -7,7 +7,9 @@ import java.util.SplittableRandom;
 /**
  * Dynamic masking: which tokens are loss targets and what the model sees there. Masks are drawn per batch from a
  * random generator seeded by (seed, batch index), so they are new every epoch and identical after a resume.
- * Special tokens ({@link SpecialTokens#isSpecial}: {@code [CLS] [SEP] <unk> <pad> [MASK]}) are never targets.
+ * Special tokens ({@link SpecialTokens#isSpecial}: {@code [CLS] [SEP] <unk> <pad> [MASK]}) are never targets, except
+ * {@code <unk>} with {@code unkTargets} ({@link #withUnkTargets}), which treats it as an ordinary token (selected,
+ * masked and predicted like any other; it is still never drawn as a random replacement).
  *
  * <pre>{@code
  * Masking.mlm();          // 15% of non-special tokens, all replaced by [MASK] (the papers' reference code)
@@ -28,14 +30,21 @@ import java.util.SplittableRandom;
  * @param randomFraction   MLM: fraction of selected inputs replaced by a uniformly random non-special id; 0 otherwise.
  *                         The remaining {@code 1 - maskFraction - randomFraction} stay unchanged
  * @param atLeastOneTarget whether every sequence with a non-special token gets at least one target
+ * @param unkTargets       whether {@code <unk>} can be a target like an ordinary token (default {@code false})
  */
 public record Masking(MaskingStrategy strategy, double rate, double maskFraction, double randomFraction,
-                      boolean atLeastOneTarget) {
+                      boolean atLeastOneTarget, boolean unkTargets) {
 
     /** Label of positions without a target (PyTorch's {@code ignore_index}). */
     public static final int IGNORE = -100;
     /** The papers' masking rate. */
     public static final double DEFAULT_RATE = 0.15;
+
+    /** Without {@code <unk>} targets (the default). */
+    public Masking(MaskingStrategy strategy, double rate, double maskFraction, double randomFraction,
+                   boolean atLeastOneTarget) {
+        this(strategy, rate, maskFraction, randomFraction, atLeastOneTarget, false);
+    }
 
     public Masking {
         Objects.requireNonNull(strategy, "strategy");
@@ -98,7 +107,17 @@ public record Masking(MaskingStrategy strategy, double rate, double maskFraction
 
     /** @return a copy with {@code atLeastOneTarget} set as given */
     public Masking withAtLeastOneTarget(boolean value) {
-        return new Masking(strategy, rate, maskFraction, randomFraction, value);
+        return new Masking(strategy, rate, maskFraction, randomFraction, value, unkTargets);
+    }
+
+    /** @return a copy in which {@code <unk>} can ({@code true}) or cannot be a target */
+    public Masking withUnkTargets(boolean value) {
+        return new Masking(strategy, rate, maskFraction, randomFraction, atLeastOneTarget, value);
+    }
+
+    /** @return whether this id is never a target: a special token, unless it is {@code <unk>} and unkTargets */
+    private boolean excluded(int id, SpecialTokens specials) {
+        return specials.isSpecial(id) && !(unkTargets && id == specials.unk());
     }
 
     /** @return whether inputs at targets may differ from the original ids */
@@ -147,7 +166,7 @@ public record Masking(MaskingStrategy strategy, double rate, double maskFraction
             int id = original[from + i];
             input[to + i] = id;
             labels[to + i] = IGNORE;
-            if (specials.isSpecial(id)) {
+            if (excluded(id, specials)) {
                 continue;
             }
             nonSpecial++;
@@ -164,7 +183,7 @@ public record Masking(MaskingStrategy strategy, double rate, double maskFraction
         if (targets == 0 && nonSpecial > 0 && atLeastOneTarget && strategy != MaskingStrategy.NONE) {
             int k = rng.nextInt(nonSpecial);
             for (int i = 0; i < length; i++) {
-                if (!specials.isSpecial(original[from + i]) && k-- == 0) {
+                if (!excluded(original[from + i], specials) && k-- == 0) {
                     target(original, from + i, input, labels, to + i, rng, specials, vocabSize);
                     targets = 1;
                     break;

@@ -9,6 +9,7 @@ import io.mlsm.core.train.TrainingOptions;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
+import io.mlsm.models.loss.MlsmLoss;
 import io.mlsm.sparse.Dictionary;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -92,6 +93,9 @@ public final class Pretraining {
         TrainingListener listener;
         long seed = 42;
         int cacheTopN;
+        MlsmLoss.Reduction mlsmReduction = MlsmLoss.Reduction.NON_EMPTY_ROWS;
+        PaperPreset preset;
+        boolean unkTargets;
 
         private Builder(boolean withHead) {
             this.withHead = withHead;
@@ -208,6 +212,120 @@ public final class Pretraining {
         public Builder headLearningRate(double lr) {
             headTraining.learningRate(lr);
             return this;
+        }
+
+        /** @param wd student decoupled weight decay, {@code >= 0} @return this */
+        public Builder weightDecay(double wd) {
+            studentTraining.weightDecay(wd);
+            return this;
+        }
+
+        /** @param norm student global gradient-norm clip, 0 = off @return this */
+        public Builder clipNorm(double norm) {
+            studentTraining.clipNorm(norm);
+            return this;
+        }
+
+        /** @param eps AdamW's ε of the student and the phase-3 head, {@code > 0} @return this */
+        public Builder adamEpsilon(double eps) {
+            studentTraining.adamEpsilon(eps);
+            headTraining.adamEpsilon(eps);
+            return this;
+        }
+
+        /**
+         * @param all weight decay on every parameter of the student and the head ({@code true}), or not on biases and
+         *            LayerNorm weights (default, the Hugging Face rule)
+         * @return this
+         */
+        public Builder decayAllParameters(boolean all) {
+            studentTraining.decayAllParameters(all);
+            headTraining.decayAllParameters(all);
+            return this;
+        }
+
+        /**
+         * @param r how the MLSM / LSM loss divides its summed row losses: by the non-empty target rows (default) or
+         *          by all target rows (torch {@code batchmean})
+         * @return this
+         */
+        public Builder mlsmReduction(MlsmLoss.Reduction r) {
+            mlsmReduction = Objects.requireNonNull(r);
+            return this;
+        }
+
+        /**
+         * @param u {@code true}: {@code <unk>} can be a target in every phase, like an ordinary token (the papers'
+         *          reference code); {@code false} (default): it is never a target, like the other special tokens.
+         *          Not combinable with {@link #cacheTargets(int)} (the cache holds no {@code <unk>} positions)
+         * @return this
+         */
+        public Builder unkTargets(boolean u) {
+            unkTargets = u;
+            return this;
+        }
+
+        /** @return whether {@code <unk>} can be a target */
+        public boolean unkTargetsChoice() {
+            return unkTargets;
+        }
+
+        /**
+         * Sets everything the paper setting fixes ({@link PaperPreset#apply}); call it first: a setter called after
+         * it wins.
+         *
+         * @param p the paper setting
+         * @return this
+         */
+        public Builder preset(PaperPreset p) {
+            p.apply(this);
+            preset = p;
+            return this;
+        }
+
+        /** @return the student's training options as configured so far (the seed is set at fit time) */
+        public TrainingOptions studentOptions() {
+            return studentTraining.build();
+        }
+
+        /** @return the phase-3 head's training options as configured so far */
+        public TrainingOptions headOptions() {
+            return headTraining.build();
+        }
+
+        /** @return the micro-batch size */
+        public int batchSize() {
+            return batchSize;
+        }
+
+        /** @return the teacher spec, or null */
+        public TeacherSpec teacherSpec() {
+            return teacher;
+        }
+
+        /** @return the dictionary spec, or null */
+        public DictionarySpec dictionarySpec() {
+            return dictionary;
+        }
+
+        /** @return the student's objective */
+        public Objective objectiveChoice() {
+            return objective;
+        }
+
+        /** @return the MLSM reduction */
+        public MlsmLoss.Reduction mlsmReductionChoice() {
+            return mlsmReduction;
+        }
+
+        /** @return the sequence options */
+        public SequenceOptions sequenceOptions() {
+            return sequenceOptions;
+        }
+
+        /** @return the preset last applied, or null */
+        public PaperPreset presetApplied() {
+            return preset;
         }
 
         /** @param dir where artifacts, checkpoints and metrics go @return this */
@@ -345,6 +463,10 @@ public final class Pretraining {
             if (cacheTopN > 0 && !objective.needsDictionary()) {
                 throw new IllegalArgumentException("cacheTargets(" + cacheTopN + ") caches concept targets; objective "
                         + objective + " has none (use MLSM, MLSM_PLUS_MLM, LSM or LSM15, or cacheTargets(0))");
+            }
+            if (cacheTopN > 0 && unkTargets) {
+                throw new IllegalArgumentException("cacheTargets(" + cacheTopN + ") holds no targets at <unk>: use "
+                        + "unkTargets(false) or cacheTargets(0)");
             }
             if (withHead && !objective.needsDictionary()) {
                 throw new IllegalArgumentException("phase 3 trains a latent-to-vocabulary head on the student's "

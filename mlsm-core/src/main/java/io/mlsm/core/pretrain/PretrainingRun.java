@@ -22,6 +22,7 @@ import io.mlsm.models.DebertaModel;
 import io.mlsm.models.TrainingObjective;
 import io.mlsm.runtime.AtomicFiles;
 import io.mlsm.models.io.HfDebertaDirectory;
+import io.mlsm.models.loss.MlsmLoss;
 import io.mlsm.runtime.Provenance;
 import io.mlsm.runtime.RunDirectoryLock;
 import io.mlsm.sparse.Dictionary;
@@ -171,6 +172,13 @@ final class PretrainingRun {
         r.put("weightDecay", Double.toString(o.weightDecay()));
         r.put("clipNorm", Double.toString(o.clipNorm()));
         r.put("seed", Long.toString(o.seed()));
+        // recorded only when not the default, so runs started before these options existed still match
+        if (o.adamEpsilon() != TrainingOptions.DEFAULT_ADAM_EPSILON) {
+            r.put("adamEpsilon", Double.toString(o.adamEpsilon()));
+        }
+        if (o.decayAllParameters()) {
+            r.put("decayAllParameters", "true");
+        }
         return r;
     }
 
@@ -179,6 +187,9 @@ final class PretrainingRun {
         r.put("corpus", cfg.corpus.identity().sha256());
         r.put("sequences", cfg.sequenceOptions.toString());
         r.put("tokenizerVocab", Integer.toString(tok.vocabSize()));
+        if (cfg.unkTargets) {   // only when set: recipes of runs from before the option still match
+            r.put("unkTargets", "true");
+        }
         r.put("batchSize", Integer.toString(cfg.batchSize));
         return r;
     }
@@ -391,6 +402,9 @@ final class PretrainingRun {
             Map<String, String> r = data();
             r.put("objective", cfg.objective.toString());
             r.put("mlmWeight", Double.toString(cfg.mlmWeight));
+            if (cfg.mlsmReduction != MlsmLoss.Reduction.NON_EMPTY_ROWS) {   // only when set: older recipes still match
+                r.put("mlsmReduction", cfg.mlsmReduction.name());
+            }
             r.put("architecture", cfg.student.toString());
             r.put("warmStart", Boolean.toString(cfg.warmStart));
             r.put("teacher", teacherDir == null ? "none" : teacherDir.toAbsolutePath().toString());
@@ -418,7 +432,8 @@ final class PretrainingRun {
                     .checkpointDir(out.resolve("student-run")).checkpointEvery(cfg.checkpointEvery)
                     .checkpointMinutes(cfg.checkpointMinutes).keepCheckpoints(cfg.keepCheckpoints)
                     .checkpointAt(cfg.checkpointAt).build();
-            curves.put(name(), train(name(), studentModel, cfg.objective.trainingObjective(cfg.mlmWeight),
+            curves.put(name(), train(name(), studentModel,
+                    cfg.objective.trainingObjective(cfg.mlmWeight).withMlsmReduction(cfg.mlsmReduction),
                     stream(cfg.objective.masking(), seed("student.data")), targets, opts));
             export(studentDir(), studentModel, name());
         }
@@ -510,7 +525,8 @@ final class PretrainingRun {
     // ------------------------------------------------------------------------------------------------- shared
 
     private BatchStream stream(Masking masking, long streamSeed) {
-        return BatchStream.builder(sequences, tok).batchSize(cfg.batchSize).masking(masking).seed(streamSeed).build();
+        return BatchStream.builder(sequences, tok).batchSize(cfg.batchSize).masking(masking.withUnkTargets(cfg.unkTargets))
+                .seed(streamSeed).build();
     }
 
     private TrainingResult train(String phase, DebertaModel model, TrainingObjective o, BatchStream s,

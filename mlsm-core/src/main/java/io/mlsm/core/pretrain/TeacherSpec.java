@@ -75,6 +75,35 @@ public final class TeacherSpec {
         return this;
     }
 
+    /** @param wd decoupled weight decay, {@code >= 0} @return this */
+    public TeacherSpec weightDecay(double wd) {
+        training.weightDecay(wd);
+        return this;
+    }
+
+    /** @param norm global gradient-norm clip, 0 = off @return this */
+    public TeacherSpec clipNorm(double norm) {
+        training.clipNorm(norm);
+        return this;
+    }
+
+    /** @param eps AdamW's ε, {@code > 0} @return this */
+    public TeacherSpec adamEpsilon(double eps) {
+        training.adamEpsilon(eps);
+        return this;
+    }
+
+    /** @param all weight decay on every parameter ({@code true}) or not on biases / LayerNorm weights @return this */
+    public TeacherSpec decayAllParameters(boolean all) {
+        training.decayAllParameters(all);
+        return this;
+    }
+
+    /** @return the teacher's training options as configured (the seed is set at fit time) */
+    public TrainingOptions trainingOptions() {
+        return training.build();
+    }
+
     /** @return whether the teacher is loaded rather than trained */
     public boolean isLoaded() {
         return directory != null;

@@ -99,7 +99,13 @@ public final class Trainer {
         }
         this.schedule = LearningRateSchedule.linearWarmupDecayFraction(options.learningRate(), options.steps(),
                 options.warmupFraction());
-        this.optimizer = new AdamW(AdamW.Options.defaults().withWeightDecay(options.weightDecay()));
+        this.optimizer = optimizerFor(options);
+    }
+
+    /** @return the AdamW these options ask for: their weight decay and ε, decay on every parameter or not */
+    static AdamW optimizerFor(TrainingOptions options) {
+        return new AdamW(AdamW.Options.defaults().withWeightDecay(options.weightDecay())
+                .withEpsilon(options.adamEpsilon()), options.decayAllParameters() ? AdamW.DECAY_ALL : AdamW.HF_NO_DECAY);
     }
 
     /**

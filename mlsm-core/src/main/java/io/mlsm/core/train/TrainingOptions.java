@@ -6,7 +6,8 @@ import java.util.TreeSet;
 
 /**
  * Optimisation settings of one training phase. Defaults follow the papers where they fit a CPU: AdamW lr 1e-4,
- * weight decay 0.01 (not on biases and LayerNorm weights), linear schedule with 1% warm-up, gradient-norm clipping
+ * weight decay 0.01 (not on biases and LayerNorm weights unless {@code decayAllParameters}), AdamW ε 1e-6, linear
+ * schedule with 1% warm-up, gradient-norm clipping
  * 1.0.
  *
  * <pre>{@code
@@ -30,11 +31,21 @@ import java.util.TreeSet;
  * @param checkpointAt    steps at which a kept checkpoint {@code checkpointDir/step-N} is written (curves)
  * @param resume          continue from the latest checkpoint in {@code checkpointDir} when there is one (no effect
  *                        without a directory)
+ * @param adamEpsilon     AdamW's ε, {@code > 0} (default {@value #DEFAULT_ADAM_EPSILON}, DeBERTa's pre-training
+ *                        setting; {@code torch.optim.AdamW} and the papers' reference code use {@code 1e-8})
+ * @param decayAllParameters {@code true}: weight decay on every parameter, as a plain
+ *                        {@code torch.optim.AdamW(model.parameters(), weight_decay=…)}; {@code false} (default): no
+ *                        decay on biases and LayerNorm weights ({@link io.mlsm.models.optim.AdamW#HF_NO_DECAY}, the
+ *                        Hugging Face training scripts)
  */
 public record TrainingOptions(long steps, int accumulation, double learningRate, double warmupFraction,
                               double weightDecay, double clipNorm, long seed, Path checkpointDir,
                               long checkpointEvery, double checkpointMinutes, int keepCheckpoints,
-                              Set<Long> checkpointAt, boolean resume) {
+                              Set<Long> checkpointAt, boolean resume, double adamEpsilon,
+                              boolean decayAllParameters) {
+
+    /** AdamW's default ε here (DeBERTa's pre-training setting). */
+    public static final double DEFAULT_ADAM_EPSILON = 1e-6;
 
     public TrainingOptions {
         if (steps < 1) {
@@ -64,6 +75,9 @@ public record TrainingOptions(long steps, int accumulation, double learningRate,
         }
         if (keepCheckpoints < 1) {
             throw new IllegalArgumentException("keepCheckpoints must be >= 1, got " + keepCheckpoints);
+        }
+        if (!(adamEpsilon > 0) || !Double.isFinite(adamEpsilon)) {
+            throw new IllegalArgumentException("adamEpsilon must be finite and > 0, got " + adamEpsilon);
         }
         checkpointAt = Set.copyOf(new TreeSet<>(checkpointAt == null ? Set.of() : checkpointAt));
         for (long s : checkpointAt) {
@@ -101,6 +115,8 @@ public record TrainingOptions(long steps, int accumulation, double learningRate,
         b.keepCheckpoints = keepCheckpoints;
         b.checkpointAt = new TreeSet<>(checkpointAt);
         b.resume = resume;
+        b.adamEpsilon = adamEpsilon;
+        b.decayAllParameters = decayAllParameters;
         return b;
     }
 
@@ -119,6 +135,8 @@ public record TrainingOptions(long steps, int accumulation, double learningRate,
         private int keepCheckpoints = DEFAULT_KEEP_CHECKPOINTS;
         private Set<Long> checkpointAt = new TreeSet<>();
         private boolean resume = true;
+        private double adamEpsilon = DEFAULT_ADAM_EPSILON;
+        private boolean decayAllParameters;
 
         private Builder() {
         }
@@ -192,9 +210,22 @@ public record TrainingOptions(long steps, int accumulation, double learningRate,
             return this;
         }
 
+        /** @param v AdamW's ε, {@code > 0} @return this */
+        public Builder adamEpsilon(double v) {
+            adamEpsilon = v;
+            return this;
+        }
+
+        /** @param v weight decay on every parameter ({@code true}) or not on biases / LayerNorm weights @return this */
+        public Builder decayAllParameters(boolean v) {
+            decayAllParameters = v;
+            return this;
+        }
+
         public TrainingOptions build() {
             return new TrainingOptions(steps, accumulation, learningRate, warmupFraction, weightDecay, clipNorm, seed,
-                    checkpointDir, checkpointEvery, checkpointMinutes, keepCheckpoints, checkpointAt, resume);
+                    checkpointDir, checkpointEvery, checkpointMinutes, keepCheckpoints, checkpointAt, resume,
+                    adamEpsilon, decayAllParameters);
         }
     }
 }

@@ -93,6 +93,45 @@ class MaskingTest {
     }
 
     @Test
+    void unkTargetsMakeUnkAnOrdinaryTokenAndNothingElseChanges() {
+        SplittableRandom data = new SplittableRandom(4);
+        Masking lsm = Masking.lsm().withUnkTargets(true);
+        long unkTargets = 0;
+        for (int k = 0; k < 50; k++) {
+            int[] ids = sequence(data, 20 + k);
+            Masking.MaskedSequence out = lsm.apply(ids, new SplittableRandom(k), SP, VOCAB);
+            for (int i = 0; i < ids.length; i++) {
+                boolean excluded = SP.isSpecial(ids[i]) && ids[i] != SP.unk();
+                assertEquals(excluded ? Masking.IGNORE : ids[i], out.labels()[i], "position " + i);
+                unkTargets += ids[i] == SP.unk() ? 1 : 0;
+            }
+        }
+        assertTrue(unkTargets > 50, "the sequences hold <unk>s and every one became a target: " + unkTargets);
+        // MLM at 15%: <unk> is selected at the rate of other tokens and replaced by [MASK]
+        Masking mlm = Masking.mlm().withUnkTargets(true);
+        SplittableRandom rng = new SplittableRandom(9);
+        long unks = 0;
+        long unkMasked = 0;
+        for (int s = 0; s < 4000; s++) {
+            int[] ids = sequence(data, 64);
+            Masking.MaskedSequence out = mlm.apply(ids, rng, SP, VOCAB);
+            for (int i = 0; i < ids.length; i++) {
+                if (ids[i] == SP.unk()) {
+                    unks++;
+                    if (out.labels()[i] == SP.unk()) {
+                        assertEquals(SP.mask(), out.inputIds()[i]);
+                        unkMasked++;
+                    }
+                }
+            }
+        }
+        assertEquals(0.15, (double) unkMasked / unks, 0.01);
+        Stats off = run(Masking.mlm(), 2000, 64, 11);
+        assertEquals(0, off.specialTargets(), "by default <unk> is never a target");
+        assertTrue(!Masking.mlm().unkTargets() && Masking.mlm().withUnkTargets(true).unkTargets());
+    }
+
+    @Test
     void lsmTargetsEveryNonSpecialTokenAndChangesNoInput() {
         SplittableRandom data = new SplittableRandom(3);
         for (int k = 0; k < 50; k++) {

@@ -11,6 +11,7 @@ import io.mlsm.examples.FillMaskExample;
 import io.mlsm.examples.FineTuneGlueExample;
 import io.mlsm.examples.LearnDictionaryExample;
 import io.mlsm.examples.PretrainExample;
+import io.mlsm.core.pretrain.PaperPreset;
 import io.mlsm.examples.SparseDemoExample;
 import io.mlsm.examples.QuickStart;
 import io.mlsm.examples.TrainTokenizerExample;
@@ -303,6 +304,13 @@ public final class MlsmCli implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
+        @Option(names = "--preset", paramLabel = "NAME", description = {"a paper's settings (docs/presets.md): "
+                + "BABYLM_2023_STRICT_SMALL | BABYLM_2023_STRICT | BABYLM_2024_STRICT_SMALL | BABYLM_2024_STRICT. "
+                + "It sets --objective --vocab --size --max-length --steps --lr --teacher-steps --atoms --head-steps "
+                + "and the rest of the paper (effective batch 1024 = --batch x accumulation, warm-up 1%%, AdamW as "
+                + "torch, MLSM batchmean); an option given explicitly wins over the preset"})
+        String preset;
+
         @Option(names = "--objective", paramLabel = "OBJ", defaultValue = "MLSM_PLUS_MLM",
                 description = "MLM | KD | KD_PLUS_MLM | MLSM | MLSM_PLUS_MLM | LSM | LSM15 (default: ${DEFAULT-VALUE})")
         Objective objective;
@@ -370,8 +378,61 @@ public final class MlsmCli implements Callable<Integer> {
         @Mixin
         LongLinesOption longLines;
 
-        @Override
-        public Integer call() {
+        /** @return whether the user gave this option on the command line (then it wins over a preset) */
+        private boolean given(String option) {
+            return spec.commandLine().getParseResult().hasMatchedOption(option);
+        }
+
+        /**
+         * Resolves {@code --preset}: every option the user did not give takes the preset's value; options given
+         * explicitly keep theirs. Without a preset, nothing changes.
+         *
+         * @return the preset, or null
+         */
+        PaperPreset resolvePreset() {
+            if (preset == null) {
+                return null;
+            }
+            PaperPreset p;
+            try {
+                p = PaperPreset.parse(preset);
+                PaperPreset.accumulationFor(batch);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+            if (!given("--objective")) {
+                objective = p.objective();
+            }
+            if (!given("--vocab")) {
+                vocab = PaperPreset.TOKENIZER_VOCAB;
+            }
+            if (!given("--size")) {
+                size = PretrainExample.Size.BASE;
+            }
+            if (!given("--max-length")) {
+                maxLength = PaperPreset.SEQUENCE_LENGTH;
+            }
+            if (!given("--steps")) {
+                steps = p.studentSteps();
+            }
+            if (!given("--lr")) {
+                lr = PaperPreset.LEARNING_RATE;
+            }
+            if (!given("--teacher-steps")) {
+                teacherSteps = p.teacherSteps();
+            }
+            if (!given("--atoms")) {
+                atoms = p.atoms();
+            }
+            if (!given("--head-steps")) {
+                headSteps = p.hasHead() ? PaperPreset.HEAD_STEPS : 0;
+            }
+            return p;
+        }
+
+        /** @return the example's options after resolving {@code --preset} and validating */
+        PretrainExample.Options resolvedOptions() {
+            PaperPreset p = resolvePreset();
             if (steps < 1) {
                 throw bad(spec, "--steps", steps, "must be >= 1");
             }
@@ -382,13 +443,18 @@ public final class MlsmCli implements Callable<Integer> {
                 throw bad(spec, "--head-steps", headSteps, "phase 3 needs latent concepts; --objective " + objective
                         + " has none (use MLSM, MLSM_PLUS_MLM, LSM or LSM15)");
             }
-            var o = options(spec, () -> PretrainExample.Options.builder(out.dir()).corpusDir(corpus.dirOrNull())
+            return options(spec, () -> PretrainExample.Options.builder(out.dir()).corpusDir(corpus.dirOrNull())
                     .tokenizer(tokenizer).vocabSize(vocab).objective(objective).size(size).maxLength(maxLength)
                     .batchSize(batch).steps(steps).learningRate(lr).teacherDir(teacher).teacherSteps(teacherSteps)
                     .dictionaryFile(dictionary).atoms(atoms).warmStart(!noWarmStart).headSteps(headSteps)
                     .sequences(new SequenceOptions(maxLength, SequenceOptions.DEFAULT_MIN_CONTENT_TOKENS, true,
                             longLines.window()))
-                    .checkpointing(checkpoints.value()).seed(seed.value()).build());
+                    .checkpointing(checkpoints.value()).seed(seed.value()).preset(p).build());
+        }
+
+        @Override
+        public Integer call() {
+            var o = resolvedOptions();
             PretrainExample.Result r;
             try (StopOnSignal ignored = StopOnSignal.install(System.err)) {
                 r = PretrainExample.run(o);

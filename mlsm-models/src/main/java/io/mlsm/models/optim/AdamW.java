@@ -47,6 +47,9 @@ public final class AdamW {
     /** Hugging Face's no-decay rule: names containing {@code bias} or {@code LayerNorm.weight}. */
     public static final Predicate<String> HF_NO_DECAY = n -> n.contains("bias") || n.contains("LayerNorm.weight");
 
+    /** No exclusion: weight decay on every parameter, as {@code torch.optim.AdamW(model.parameters(), …)}. */
+    public static final Predicate<String> DECAY_ALL = n -> false;
+
     /** Name prefix of first-moment tensors in the saved state. */
     public static final String M_PREFIX = "exp_avg.";
     /** Name prefix of second-moment tensors in the saved state. */

@@ -43,6 +43,43 @@ class AdamWTest {
     }
 
     @Test
+    void decayAllDecaysBiasesAndLayerNormToo() {
+        // zero gradient: the Adam part is 0, so one step is exactly p (1 - lr λ) where decay applies, p elsewhere
+        double lr = 0.1;
+        double wd = 0.5;
+        for (boolean all : new boolean[]{true, false}) {
+            AdamW opt = new AdamW(AdamW.Options.torchDefaults().withWeightDecay(wd),
+                    all ? AdamW.DECAY_ALL : AdamW.HF_NO_DECAY);
+            Map<String, INDArray> params = new LinkedHashMap<>();
+            Map<String, INDArray> grads = new LinkedHashMap<>();
+            for (String name : DECAYS.keySet()) {
+                params.put(name, Nd4j.createFromArray(1.0, -2.0));
+                grads.put(name, Nd4j.zeros(DataType.DOUBLE, 2));
+            }
+            opt.step(params, grads, lr);
+            DECAYS.forEach((name, hfDecays) -> {
+                boolean decays = all || hfDecays;
+                assertEquals(decays, opt.decays(name), name);
+                double f = decays ? 1 - lr * wd : 1;
+                assertEquals(1.0 * f, params.get(name).getDouble(0), 1e-15, name);
+                assertEquals(-2.0 * f, params.get(name).getDouble(1), 1e-15, name);
+            });
+        }
+    }
+
+    @Test
+    void torchEpsilonChangesTheStepOfTinyGradients() {
+        // step 1: p1 = p0 - lr g / (|g| + ε); with g = 1e-6 that is lr/2 at ε 1e-6 and lr/1.01 at ε 1e-8
+        for (double eps : new double[]{1e-6, 1e-8}) {
+            INDArray p = Nd4j.createFromArray(0.0);
+            new AdamW(AdamW.Options.defaults().withEpsilon(eps).withWeightDecay(0))
+                    .step(Map.of("w", p), Map.of("w", Nd4j.createFromArray(1e-6)), 1.0);
+            assertEquals(-1e-6 / (1e-6 + eps), p.getDouble(0), 1e-12, "eps " + eps);
+        }
+        assertEquals(1e-8, AdamW.Options.torchDefaults().epsilon());
+    }
+
+    @Test
     void firstStepMatchesTheClosedForm() {
         // step 1: m̂ = g, v̂ = g², so p1 = p0 (1 - lr λ) - lr g / (|g| + ε)
         double lr = 1e-2;
