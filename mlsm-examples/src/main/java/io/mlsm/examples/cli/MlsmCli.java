@@ -467,6 +467,9 @@ public final class MlsmCli implements Callable<Integer> {
         ScoringHeadOption head;
 
         @Mixin
+        NormaliserOption normaliser;
+
+        @Mixin
         OutputOptions out = new OutputOptions("mlsm-runs/eval-blimp");
 
         @Override
@@ -475,11 +478,11 @@ public final class MlsmCli implements Callable<Integer> {
                 throw bad(spec, "--pairs", pairs, "must be >= 0 (0 = all)");
             }
             var o = options(spec, () -> new EvalBlimpExample.Options(model.dir(), model.tokenizerFile(), blimp,
-                    supplement, pairs, head.value(), out.dir()));
+                    supplement, pairs, head.value(), normaliser.value(), out.dir()));
             var r = EvalBlimpExample.run(o);
             PrintWriter w = spec.commandLine().getOut();
             w.println(r.markdown());
-            w.println("written: " + r.markdownFile() + ", " + r.csvFile());
+            w.println("written: " + r.markdownFile() + ", " + r.csvFile() + ", " + r.provenanceFile());
             w.flush();
             return 0;
         }
@@ -508,19 +511,23 @@ public final class MlsmCli implements Callable<Integer> {
         @Mixin
         ScoringHeadOption head;
 
+        @Mixin
+        NormaliserOption normaliser;
+
         @Override
         public Integer call() {
             if (items < 0) {
                 throw bad(spec, "--items", items, "must be >= 0 (0 = all)");
             }
             var o = options(spec, () -> new EvalEwokExample.Options(model.dir(), model.tokenizerFile(), data.dir(),
-                    fast, items, head.value()));
+                    fast, items, head.value(), normaliser.value()));
             var r = EvalEwokExample.run(o);
             PrintWriter w = spec.commandLine().getOut();
             r.scores().byDomain().forEach((d, a) -> w.println(d + ": " + fmt(a.value()) + " (" + a.correct() + "/"
                     + a.total() + ")"));
             w.println("overall: " + fmt(r.scores().overall().value()) + ", domain average "
                     + fmt(r.scores().domainAverage()));
+            w.println("normaliser: " + r.scores().normaliserApplied());
             w.flush();
             return 0;
         }

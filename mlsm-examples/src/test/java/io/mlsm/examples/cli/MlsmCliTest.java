@@ -159,4 +159,24 @@ class MlsmCliTest {
         }
         assertTrue(offenders.isEmpty(), "only the CLI may import the examples, not the reverse: " + offenders);
     }
+
+    @Test
+    void normaliserIsParsedOnEvalBlimpAndEvalEwokWithTheBabyLmDefault() {
+        for (String c : List.of("eval-blimp", "eval-ewok")) {
+            CommandLine cl = MlsmCli.commandLine();
+            CommandLine.ParseResult p = cl.parseArgs(c, "--model", "m", "--normaliser", "VOCABULARY");
+            assertEquals(io.mlsm.eval.pll.Normaliser.VOCABULARY, normaliserOf(p.subcommand()), c);
+            p = MlsmCli.commandLine().parseArgs(c, "--model", "m");
+            assertEquals(io.mlsm.eval.pll.Normaliser.ALL_OUTPUTS, normaliserOf(p.subcommand()), c);
+            Run r = run(c, "--model", "m", "--normaliser", "ROWS");
+            assertEquals(2, r.exit(), c);
+            assertTrue(r.err().contains("--normaliser") && r.err().contains("ALL_OUTPUTS"), r.err());
+            assertTrue(run(c, "--help").out().contains("--normaliser=NORM"), c);
+        }
+    }
+
+    private static io.mlsm.eval.pll.Normaliser normaliserOf(CommandLine.ParseResult sub) {
+        Object cmd = sub.commandSpec().userObject();
+        return cmd instanceof MlsmCli.EvalBlimp b ? b.normaliser.value() : ((MlsmCli.EvalEwok) cmd).normaliser.value();
+    }
 }
