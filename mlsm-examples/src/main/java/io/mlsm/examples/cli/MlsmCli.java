@@ -328,7 +328,9 @@ public final class MlsmCli implements Callable<Integer> {
                 description = "steps of a teacher trained here (default: ${DEFAULT-VALUE})")
         long teacherSteps;
 
-        @Option(names = "--dictionary", paramLabel = "FILE", description = "dictionary file (default: learn one)")
+        @Option(names = "--dictionary", paramLabel = "FILE",
+                description = "dictionary file: ours (.mlsmdict) or a NumPy *.npy matrix [d, k], one atom per column "
+                        + "(the SPAMS layout; lambda 0.05 assumed) (default: learn one)")
         Path dictionary;
 
         @Option(names = "--atoms", paramLabel = "K", defaultValue = "256",
@@ -434,7 +436,8 @@ public final class MlsmCli implements Callable<Integer> {
                     lambda, layer, tokens, iterations, out.dir()));
             var r = LearnDictionaryExample.run(o);
             PrintWriter w = spec.commandLine().getOut();
-            w.println("dictionary: " + r.dictionaryFile() + " (" + r.dimension() + " x " + r.atoms() + ")");
+            w.println("dictionary: " + r.dictionaryFile() + " (" + r.dimension() + " x " + r.atoms() + "); for numpy: "
+                    + r.npyFile());
             w.println("held-out:   " + r.heldOutRows() + " hidden states, " + fmt(r.meanNonZeros())
                     + " non-zeros per code, relative error " + fmt(r.relativeError()) + ", all-zero codes "
                     + fmt(r.zeroCodeFraction()));
