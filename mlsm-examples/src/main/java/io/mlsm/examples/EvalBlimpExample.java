@@ -28,7 +28,8 @@ import java.util.List;
 
 /**
  * Zero-shot BLiMP (and the BLiMP supplement when its folder is given) of a model directory by pseudo-log-likelihood
- * (Salazar et al. 2020): accuracy per phenomenon as Markdown and CSV (captioned with the normaliser), and
+ * (Salazar et al. 2020): accuracy per phenomenon as Markdown and CSV (captioned with the normaliser), per paradigm
+ * as {@code blimp-paradigms.csv}, and
  * {@code blimp.provenance.json} (model, tokenizer, head, normaliser, PLL options).
  *
  * <pre>{@code
@@ -113,7 +114,9 @@ public final class EvalBlimpExample {
             if (o.supplementDir() != null) {
                 pairs.addAll(BlimpReader.readSupplement(o.supplementDir(), limit));
             }
-            PllOptions pll = PllOptions.defaults().withNormaliser(o.normaliser());
+            PllOptions d = PllOptions.defaults();
+            PllOptions pll = new PllOptions(d.maxBatchRows(), d.maxBatchTokens(),
+                    Math.min(d.maxLength(), model.config().maxPositions()), o.normaliser());  // longer: truncated
             BlimpResult scores = new BlimpEvaluator(tok, Evaluations.scorer(model, tok, o.head()), pll)
                     .evaluate(pairs, new LoggingProgressListener(15));
             String column = o.modelDir().toAbsolutePath().normalize().getFileName().toString();
@@ -124,6 +127,9 @@ public final class EvalBlimpExample {
             Path prov = o.outputDir().resolve("blimp.provenance.json");
             MarkdownTable.write(table, 3, md);
             CsvTable.write(table, csv);
+            ResultTable byParadigm = new ResultTable("paradigm").addColumn(column).caption(table.caption());
+            scores.byParadigm().forEach((paradigm, a) -> byParadigm.put(paradigm, column, a.value()));
+            CsvTable.write(byParadigm, o.outputDir().resolve("blimp-paradigms.csv"));
             Provenance.Builder b = Provenance.builder("blimp-evaluation")
                     .data("model", new Provenance.DataIdentity(o.modelDir().toString(), -1, null, null))
                     .data("tokenizer", Provenance.DataIdentity.ofFile(o.tokenizerFile()))

@@ -53,6 +53,9 @@ class EvalBlimpExampleTest {
         Provenance p = Provenance.read(r.provenanceFile());
         assertEquals("ALL_OUTPUTS", p.extra().get("normaliser"));
         assertEquals(r.scores().normaliserApplied(), p.extra().get("normaliserApplied"));
+        ResultTable paradigms = CsvTable.read(dir.resolve("out").resolve("blimp-paradigms.csv"));
+        assertEquals(67, paradigms.rows().size());
+        assertEquals(t.caption(), paradigms.caption());
     }
 
     @Test
