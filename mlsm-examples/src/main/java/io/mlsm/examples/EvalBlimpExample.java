@@ -55,9 +55,12 @@ public final class EvalBlimpExample {
      * @param head          which head scores ({@code AUTO}: phase-3 head when the model has one)
      * @param normaliser    rows of the PLL log-softmax ({@link Normaliser#ALL_OUTPUTS}: the BabyLM pipeline's)
      * @param outputDir     where {@code blimp.md}, {@code blimp.csv} and {@code blimp.provenance.json} go
+     * @param concepts      latent concepts {@code k} of a released {@code V + k} directory with no key of ours, or
+     *                      -1: from the config, else {@code vocab_size − tokenizer size}
+     *                      ({@link HfDebertaDirectory#latentConceptsFor})
      */
     public record Options(Path modelDir, Path tokenizerFile, Path blimpDir, Path supplementDir, int pairsPerFile,
-                          ScoringHead head, Normaliser normaliser, Path outputDir) {
+                          ScoringHead head, Normaliser normaliser, Path outputDir, int concepts) {
         public Options {
             if (modelDir == null || !Files.isRegularFile(modelDir.resolve("config.json"))) {
                 throw new IllegalArgumentException("model directory " + modelDir + " has no config.json");
@@ -77,6 +80,16 @@ public final class EvalBlimpExample {
             if (head == null || normaliser == null || outputDir == null) {
                 throw new IllegalArgumentException("head, normaliser and outputDir are required");
             }
+            if (concepts < -1) {
+                throw new IllegalArgumentException("concepts must be >= 0, or -1 (from the config / inferred), got "
+                        + concepts);
+            }
+        }
+
+        /** Options with {@code k} from the config, else inferred. */
+        public Options(Path modelDir, Path tokenizerFile, Path blimpDir, Path supplementDir, int pairsPerFile,
+                       ScoringHead head, Normaliser normaliser, Path outputDir) {
+            this(modelDir, tokenizerFile, blimpDir, supplementDir, pairsPerFile, head, normaliser, outputDir, -1);
         }
 
         /** Options with {@link Normaliser#ALL_OUTPUTS}. */
@@ -105,8 +118,9 @@ public final class EvalBlimpExample {
      */
     public static Result run(Options o) {
         try {
-            DebertaModel model = HfDebertaDirectory.loadModel(o.modelDir());
             Tokenizer tok = UnigramTokenizer.load(o.tokenizerFile());
+            DebertaModel model = HfDebertaDirectory.loadModel(o.modelDir(),
+                    HfDebertaDirectory.latentConceptsFor(o.modelDir(), tok.vocabSize(), o.concepts()));
             EvalLimit limit = o.pairsPerFile() == 0 ? EvalLimit.all() : EvalLimit.firstN(o.pairsPerFile());
             Path blimpDir = o.blimpDir() != null ? o.blimpDir()
                     : BundledData.blimp(o.outputDir().resolve("data").resolve("blimp_filtered"));

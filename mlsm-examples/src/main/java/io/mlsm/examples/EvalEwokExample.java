@@ -42,9 +42,11 @@ public final class EvalEwokExample {
      * @param itemsPerGroup items read per group ({@code 0} = all)
      * @param head          which head scores
      * @param normaliser    rows of the PLL log-softmax ({@link Normaliser#ALL_OUTPUTS}: the BabyLM pipeline's)
+     * @param concepts      latent concepts {@code k} of a released {@code V + k} directory with no key of ours, or
+     *                      -1: from the config, else {@code vocab_size − tokenizer size}
      */
     public record Options(Path modelDir, Path tokenizerFile, Path dataDir, boolean fastSubset, int itemsPerGroup,
-                          ScoringHead head, Normaliser normaliser) {
+                          ScoringHead head, Normaliser normaliser, int concepts) {
         public Options {
             if (modelDir == null || !Files.isRegularFile(modelDir.resolve("config.json"))) {
                 throw new IllegalArgumentException("model directory " + modelDir + " has no config.json");
@@ -62,12 +64,22 @@ public final class EvalEwokExample {
             if (head == null || normaliser == null) {
                 throw new IllegalArgumentException("head and normaliser are required");
             }
+            if (concepts < -1) {
+                throw new IllegalArgumentException("concepts must be >= 0, or -1 (from the config / inferred), got "
+                        + concepts);
+            }
+        }
+
+        /** Options with {@code k} from the config, else inferred. */
+        public Options(Path modelDir, Path tokenizerFile, Path dataDir, boolean fastSubset, int itemsPerGroup,
+                       ScoringHead head, Normaliser normaliser) {
+            this(modelDir, tokenizerFile, dataDir, fastSubset, itemsPerGroup, head, normaliser, -1);
         }
 
         /** Options with {@link Normaliser#ALL_OUTPUTS}. */
         public Options(Path modelDir, Path tokenizerFile, Path dataDir, boolean fastSubset, int itemsPerGroup,
                        ScoringHead head) {
-            this(modelDir, tokenizerFile, dataDir, fastSubset, itemsPerGroup, head, Normaliser.ALL_OUTPUTS);
+            this(modelDir, tokenizerFile, dataDir, fastSubset, itemsPerGroup, head, Normaliser.ALL_OUTPUTS, -1);
         }
     }
 
@@ -86,7 +98,9 @@ public final class EvalEwokExample {
                     .withEwokZip(o.fastSubset() ? ZeroShotSuite.EWOK_FAST_ZIP : ZeroShotSuite.EWOK_ZIP)
                     .withListener(new LoggingProgressListener(15));
             EvalLimit limit = o.itemsPerGroup() == 0 ? EvalLimit.all() : EvalLimit.firstN(o.itemsPerGroup());
-            return new Result(Evaluations.ewok(HfDebertaDirectory.loadModel(o.modelDir()), tok, o.dataDir(), limit, s));
+            int k = HfDebertaDirectory.latentConceptsFor(o.modelDir(), tok.vocabSize(), o.concepts());
+            return new Result(Evaluations.ewok(HfDebertaDirectory.loadModel(o.modelDir(), k), tok, o.dataDir(), limit,
+                    s));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

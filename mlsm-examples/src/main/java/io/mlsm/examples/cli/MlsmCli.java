@@ -256,7 +256,7 @@ public final class MlsmCli implements Callable<Integer> {
                 throw bad(spec, "--top-k", topK, "must be >= 1");
             }
             var o = options(spec, () -> new FillMaskExample.Options(model.dir(), model.tokenizerFile(), texts,
-                    topK));
+                    topK, model.concepts()));
             var r = FillMaskExample.run(o);
             PrintWriter w = spec.commandLine().getOut();
             for (FillMaskExample.FilledText t : r.texts()) {
@@ -481,7 +481,7 @@ public final class MlsmCli implements Callable<Integer> {
                 throw bad(spec, "--pairs", pairs, "must be >= 0 (0 = all)");
             }
             var o = options(spec, () -> new EvalBlimpExample.Options(model.dir(), model.tokenizerFile(), blimp,
-                    supplement, pairs, head.value(), normaliser.value(), out.dir()));
+                    supplement, pairs, head.value(), normaliser.value(), out.dir(), model.concepts()));
             var r = EvalBlimpExample.run(o);
             PrintWriter w = spec.commandLine().getOut();
             w.println(r.markdown());
@@ -523,7 +523,7 @@ public final class MlsmCli implements Callable<Integer> {
                 throw bad(spec, "--items", items, "must be >= 0 (0 = all)");
             }
             var o = options(spec, () -> new EvalEwokExample.Options(model.dir(), model.tokenizerFile(), data.dir(),
-                    fast, items, head.value(), normaliser.value()));
+                    fast, items, head.value(), normaliser.value(), model.concepts()));
             var r = EvalEwokExample.run(o);
             PrintWriter w = spec.commandLine().getOut();
             r.scores().byDomain().forEach((d, a) -> w.println(d + ": " + fmt(a.value()) + " (" + a.correct() + "/"

@@ -175,6 +175,20 @@ class MlsmCliTest {
         }
     }
 
+    @Test
+    void conceptsIsInTheModelOptionsOfEveryModelCommand() {
+        for (String c : List.of("eval-blimp", "eval-ewok", "fill-mask")) {
+            String[] text = c.equals("fill-mask") ? new String[] {"a [MASK]"} : new String[0];
+            CommandLine.ParseResult p = MlsmCli.commandLine().parseArgs(
+                    Stream.concat(Stream.of(c, "--model", "m", "--concepts", "2500"), Stream.of(text))
+                            .toArray(String[]::new));
+            assertEquals(2500, (int) p.subcommand().matchedOptionValue("--concepts", -7), c);
+            p = MlsmCli.commandLine().parseArgs(Stream.concat(Stream.of(c, "--model", "m"), Stream.of(text))
+                    .toArray(String[]::new));
+            assertEquals(-1, (int) p.subcommand().commandSpec().findOption("--concepts").getValue(), c);
+        }
+    }
+
     private static io.mlsm.eval.pll.Normaliser normaliserOf(CommandLine.ParseResult sub) {
         Object cmd = sub.commandSpec().userObject();
         return cmd instanceof MlsmCli.EvalBlimp b ? b.normaliser.value() : ((MlsmCli.EvalEwok) cmd).normaliser.value();
