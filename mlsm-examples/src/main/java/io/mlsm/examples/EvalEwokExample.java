@@ -7,6 +7,7 @@ import io.mlsm.eval.LoggingProgressListener;
 import io.mlsm.eval.model.Evaluations;
 import io.mlsm.eval.model.ScoringHead;
 import io.mlsm.eval.pll.EwokResult;
+import io.mlsm.eval.pll.Normaliser;
 import io.mlsm.eval.sweep.ZeroShotSuite;
 import io.mlsm.models.io.HfDebertaDirectory;
 
@@ -22,9 +23,11 @@ import java.nio.file.Path;
  *
  * <pre>{@code
  * var r = EvalEwokExample.run(new EvalEwokExample.Options(Path.of("runs/q/head"),
- *         Path.of("runs/q/tokenizer/tokenizer.json"), Path.of("../shared/data"), true, 10, ScoringHead.AUTO));
+ *         Path.of("runs/q/tokenizer/tokenizer.json"), Path.of("../shared/data"), true, 10, ScoringHead.AUTO,
+ *         Normaliser.ALL_OUTPUTS));
  * }</pre>
- * Command line: {@code mlsm eval-ewok --model DIR --tokenizer FILE --data ../shared/data --fast}.
+ * Command line: {@code mlsm eval-ewok --model DIR --tokenizer FILE --data ../shared/data --fast
+ * [--normaliser ALL_OUTPUTS|VOCABULARY]}.
  */
 public final class EvalEwokExample {
 
@@ -38,9 +41,12 @@ public final class EvalEwokExample {
      * @param fastSubset    read the BabyLM 2025 fast subset instead of the full filtered set
      * @param itemsPerGroup items read per group ({@code 0} = all)
      * @param head          which head scores
+     * @param normaliser    rows of the PLL log-softmax ({@link Normaliser#ALL_OUTPUTS}: the BabyLM pipeline's)
+     * @param concepts      latent concepts {@code k} of a released {@code V + k} directory with no key of ours, or
+     *                      -1: from the config, else {@code vocab_size − tokenizer size}
      */
     public record Options(Path modelDir, Path tokenizerFile, Path dataDir, boolean fastSubset, int itemsPerGroup,
-                          ScoringHead head) {
+                          ScoringHead head, Normaliser normaliser, int concepts) {
         public Options {
             if (modelDir == null || !Files.isRegularFile(modelDir.resolve("config.json"))) {
                 throw new IllegalArgumentException("model directory " + modelDir + " has no config.json");
@@ -55,13 +61,32 @@ public final class EvalEwokExample {
             if (itemsPerGroup < 0) {
                 throw new IllegalArgumentException("itemsPerGroup must be >= 0 (0 = all), got " + itemsPerGroup);
             }
-            if (head == null) {
-                throw new IllegalArgumentException("head is required");
+            if (head == null || normaliser == null) {
+                throw new IllegalArgumentException("head and normaliser are required");
             }
+            if (concepts < -1) {
+                throw new IllegalArgumentException("concepts must be >= 0, or -1 (from the config / inferred), got "
+                        + concepts);
+            }
+        }
+
+        /** Options with {@code k} from the config, else inferred. */
+        public Options(Path modelDir, Path tokenizerFile, Path dataDir, boolean fastSubset, int itemsPerGroup,
+                       ScoringHead head, Normaliser normaliser) {
+            this(modelDir, tokenizerFile, dataDir, fastSubset, itemsPerGroup, head, normaliser, -1);
+        }
+
+        /** Options with {@link Normaliser#ALL_OUTPUTS}. */
+        public Options(Path modelDir, Path tokenizerFile, Path dataDir, boolean fastSubset, int itemsPerGroup,
+                       ScoringHead head) {
+            this(modelDir, tokenizerFile, dataDir, fastSubset, itemsPerGroup, head, Normaliser.ALL_OUTPUTS, -1);
         }
     }
 
-    /** @param scores per-item scores (per-domain accuracy via {@link EwokResult#byDomain()}) */
+    /**
+     * @param scores per-item scores (per-domain accuracy via {@link EwokResult#byDomain()}; the normaliser applied in
+     *               {@link EwokResult#provenance()})
+     */
     public record Result(EwokResult scores) {
     }
 
@@ -69,11 +94,13 @@ public final class EvalEwokExample {
     public static Result run(Options o) {
         try {
             Tokenizer tok = UnigramTokenizer.load(o.tokenizerFile());
-            Evaluations.Settings s = Evaluations.Settings.defaults().withHead(o.head())
+            Evaluations.Settings s = Evaluations.Settings.defaults().withHead(o.head()).withNormaliser(o.normaliser())
                     .withEwokZip(o.fastSubset() ? ZeroShotSuite.EWOK_FAST_ZIP : ZeroShotSuite.EWOK_ZIP)
                     .withListener(new LoggingProgressListener(15));
             EvalLimit limit = o.itemsPerGroup() == 0 ? EvalLimit.all() : EvalLimit.firstN(o.itemsPerGroup());
-            return new Result(Evaluations.ewok(HfDebertaDirectory.loadModel(o.modelDir()), tok, o.dataDir(), limit, s));
+            int k = HfDebertaDirectory.latentConceptsFor(o.modelDir(), tok.vocabSize(), o.concepts());
+            return new Result(Evaluations.ewok(HfDebertaDirectory.loadModel(o.modelDir(), k), tok, o.dataDir(), limit,
+                    s));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

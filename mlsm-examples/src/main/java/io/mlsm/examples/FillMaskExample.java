@@ -43,9 +43,21 @@ public final class FillMaskExample {
      * @param tokenizerFile {@code tokenizer.json}
      * @param texts         texts, each with at least one {@code [MASK]}
      * @param topK          fillers per mask, {@code >= 1}
+     * @param concepts      latent concepts {@code k} of a released {@code V + k} directory with no key of ours, or
+     *                      -1: from the config, else {@code vocab_size − tokenizer size}
      */
-    public record Options(Path modelDir, Path tokenizerFile, List<String> texts, int topK) {
+    public record Options(Path modelDir, Path tokenizerFile, List<String> texts, int topK, int concepts) {
+
+        /** Options with {@code k} from the config, else {@code vocab_size − tokenizer size}. */
+        public Options(Path modelDir, Path tokenizerFile, List<String> texts, int topK) {
+            this(modelDir, tokenizerFile, texts, topK, -1);
+        }
+
         public Options {
+            if (concepts < -1) {
+                throw new IllegalArgumentException("concepts must be >= 0, or -1 (from the config / inferred), got "
+                        + concepts);
+            }
             if (modelDir == null || !Files.isDirectory(modelDir)) {
                 throw new IllegalArgumentException("model directory does not exist: " + modelDir);
             }
@@ -113,8 +125,9 @@ public final class FillMaskExample {
         DebertaModel model;
         Tokenizer tok;
         try {
-            model = HfDebertaDirectory.loadModel(o.modelDir());
             tok = UnigramTokenizer.load(o.tokenizerFile());
+            model = HfDebertaDirectory.loadModel(o.modelDir(),
+                    HfDebertaDirectory.latentConceptsFor(o.modelDir(), tok.vocabSize(), o.concepts()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

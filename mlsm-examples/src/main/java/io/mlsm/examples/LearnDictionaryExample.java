@@ -56,7 +56,8 @@ public final class LearnDictionaryExample {
      * @param sampleTokens  hidden states used for learning
      * @param iterations    learner iterations (mini-batches of up to 400 rows; at most one pass over the sample)
      * @param forgetting    forgetting exponent ρ ≥ 0 of the learner (0 = the reference)
-     * @param outputDir     where {@code dictionary.mlsmdict} goes
+     * @param outputDir     where {@code dictionary.mlsmdict} (with provenance) and {@code dictionary.npy} (the atoms
+     *                      {@code [d, k]} for numpy, the SPAMS layout) go
      */
     public record Options(Path teacherDir, Path tokenizerFile, Path corpusDir, int atoms, double lambda, int layer,
                           long sampleTokens, long iterations, double forgetting, Path outputDir) {
@@ -100,6 +101,7 @@ public final class LearnDictionaryExample {
 
     /**
      * @param dictionaryFile   the saved dictionary
+     * @param npyFile          the same atoms as a NumPy {@code .npy} matrix {@code [d, k]}, one atom per column
      * @param dimension        d (the teacher's hidden size)
      * @param atoms            k
      * @param heldOutRows      hidden states coded after learning
@@ -107,7 +109,7 @@ public final class LearnDictionaryExample {
      * @param relativeError    ‖h − Dα‖ / ‖h‖ over them (h L2-normalised)
      * @param zeroCodeFraction fraction of held-out rows whose code is all zero
      */
-    public record Result(Path dictionaryFile, int dimension, int atoms, int heldOutRows, double meanNonZeros,
+    public record Result(Path dictionaryFile, Path npyFile, int dimension, int atoms, int heldOutRows, double meanNonZeros,
                          double relativeError, double zeroCodeFraction) {
     }
 
@@ -144,6 +146,8 @@ public final class LearnDictionaryExample {
                     .fit(sample);
             Path file = o.outputDir().resolve("dictionary.mlsmdict");
             dict.save(file);
+            Path npy = o.outputDir().resolve("dictionary.npy");
+            dict.writeNpy(npy);
             Dictionary back = Dictionary.load(file);
 
             INDArray h = heldOut.divColumnVector(heldOut.norm2(1).reshape(heldOut.rows(), 1).addi(1e-12));   // [n, d]
@@ -158,7 +162,7 @@ public final class LearnDictionaryExample {
                     zero++;
                 }
             }
-            Result r = new Result(file, back.dimension(), back.size(), h.rows(), codes.meanNonZeros(), err,
+            Result r = new Result(file, npy, back.dimension(), back.size(), h.rows(), codes.meanNonZeros(), err,
                     zero / (double) h.rows());
             LOG.info("dictionary {} ({} x {}): held-out codes have {} non-zeros on average, relative error {}, "
                     + "{} all-zero", file, r.dimension(), r.atoms(), PretrainExample.fmt(r.meanNonZeros()),

@@ -1,8 +1,10 @@
 package io.mlsm.examples;
 
 import io.mlsm.eval.model.ScoringHead;
+import io.mlsm.eval.pll.Normaliser;
 import io.mlsm.eval.report.CsvTable;
 import io.mlsm.eval.report.ResultTable;
+import io.mlsm.runtime.Provenance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +47,26 @@ class EvalBlimpExampleTest {
         assertTrue(Files.isRegularFile(r.markdownFile()));
         assertEquals(t, CsvTable.read(r.csvFile()));
         assertTrue(r.markdown().contains("| island effects"), r.markdown());
+        // the normaliser in the caption and the provenance (the random tiny model has no concepts: both coincide)
+        assertTrue(t.caption().contains("normaliser ALL_OUTPUTS"), t.caption());
+        assertTrue(r.markdown().contains("\nTable: BLiMP accuracy"), r.markdown());
+        Provenance p = Provenance.read(r.provenanceFile());
+        assertEquals("ALL_OUTPUTS", p.extra().get("normaliser"));
+        assertEquals(r.scores().normaliserApplied(), p.extra().get("normaliserApplied"));
+        ResultTable paradigms = CsvTable.read(dir.resolve("out").resolve("blimp-paradigms.csv"));
+        assertEquals(67, paradigms.rows().size());
+        assertEquals(t.caption(), paradigms.caption());
+    }
+
+    @Test
+    void theVocabularyNormaliserIsRecorded(@TempDir Path dir) throws Exception {
+        Path corpus = TinyFixtures.aliceCorpus(dir.resolve("corpus"));
+        Path tok = TinyFixtures.tokenizer(corpus, 300, dir.resolve("tok"));
+        Path model = TinyFixtures.randomModel(tok, dir.resolve("model"), 12);
+        var r = EvalBlimpExample.run(new EvalBlimpExample.Options(model, tok, null, null, 1, ScoringHead.MLM,
+                Normaliser.VOCABULARY, dir.resolve("out")));
+        assertEquals("VOCABULARY", Provenance.read(r.provenanceFile()).extra().get("normaliser"));
+        assertTrue(r.table().caption().contains("normaliser VOCABULARY"), r.table().caption());
     }
 
     @Test

@@ -22,6 +22,7 @@ class LearnDictionaryExampleTest {
                 2000, 10, dir.resolve("out")));
         assertTrue(Files.isRegularFile(r.dictionaryFile()));
         Dictionary d = Dictionary.load(r.dictionaryFile());
+        assertTrue(Dictionary.load(r.npyFile()).sameAtoms(d), "dictionary.npy holds the same atoms");
         assertEquals(64, d.dimension());   // the tiny model's hidden size
         assertEquals(16, d.size());
         assertEquals(r.heldOutRows(), Math.min(400, 2000));

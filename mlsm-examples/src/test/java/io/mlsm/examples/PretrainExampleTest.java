@@ -68,6 +68,14 @@ class PretrainExampleTest {
                 .teacherDir(teacher.model()).dictionaryFile(p.dictionary()).objective(Objective.LSM).steps(4).build());
         assertEquals(p.dictionary(), lsm.pretraining().dictionary());
         assertTrue(Double.isFinite(lsm.pretraining().phase("student").orElseThrow().finalLoss()));
+
+        // and from a NumPy .npy export of it (the SPAMS layout released dictionaries come in), read by extension
+        Path npy = dir.resolve("dictionary.npy");
+        Dictionary.load(p.dictionary()).writeNpy(npy);
+        var fromNpy = PretrainExample.run(tiny(dir.resolve("lsm-npy")).tokenizer(teacher.tokenizer())
+                .teacherDir(teacher.model()).dictionaryFile(npy).objective(Objective.LSM).steps(4).build());
+        assertEquals(npy, fromNpy.pretraining().dictionary());
+        assertTrue(Double.isFinite(fromNpy.pretraining().phase("student").orElseThrow().finalLoss()));
     }
 
     @Test

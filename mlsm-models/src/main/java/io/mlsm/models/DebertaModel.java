@@ -37,8 +37,9 @@ import static io.mlsm.models.graph.VariableNames.*;
  *   gradients by parameter name, for the caller's optimizer (dropout drawn from the seed);
  *   {@link #computeGradients(TrainingObjective, TrainingBatch)} is the same without dropout;</li>
  *   <li>{@link #computeLosses(TrainingObjective, TrainingBatch)} — the losses only (evaluation);</li>
- *   <li>{@link #vocabLogitsAt} and {@link #classLogits} — inference through one head: vocabulary logits at selected
- *   positions (pseudo-log-likelihood scoring) or class logits (fine-tuned classifier).</li>
+ *   <li>{@link #vocabLogitsAt}, {@link #outputLogitsAt} and {@link #classLogits} — inference through one head:
+ *   vocabulary (or all {@code V + k} output) logits at selected positions (pseudo-log-likelihood scoring) or class
+ *   logits (fine-tuned classifier).</li>
  * </ul>
  * Not thread-safe: use one instance per thread.
  *
@@ -294,6 +295,31 @@ public final class DebertaModel {
             throw new IllegalArgumentException("the model has no latent-to-vocabulary head: call "
                     + "addLatentToVocabHead(seed) or load one");
         }
+        return logitsAt(inputIds, attentionMask, flatPositions, head == VocabHead.MLM ? InferenceGraphs.Kind.MLM_AT
+                : InferenceGraphs.Kind.LATENT_TO_VOCAB_AT);                                         // [N, V]
+    }
+
+    /**
+     * Every output logit of the MLM decoder at selected positions ({@code [N, V + k]}: the {@code V} vocabulary
+     * logits, then the {@code k} concept logits of a model in the released {@code V + k} layout), computed only at
+     * those positions like {@link #vocabLogitsAt}. The log-softmax over these rows is the normaliser the BabyLM
+     * pipeline uses for an MLSM checkpoint; for a model without latent concepts it equals
+     * {@code vocabLogitsAt(..., VocabHead.MLM)}.
+     *
+     * <pre>{@code
+     * INDArray all = model.outputLogitsAt(ids, mask, new int[] {0 * T + 3});   // [1, V + k]
+     * }</pre>
+     *
+     * @param flatPositions positions {@code b * T + t} in row-major order, each in {@code [0, B*T)}; at least one
+     * @return logits {@code [N, V + k]}, row {@code n} for {@code flatPositions[n]}
+     * @throws IllegalArgumentException for a position out of range
+     */
+    public INDArray outputLogitsAt(INDArray inputIds, INDArray attentionMask, int[] flatPositions) {
+        return logitsAt(inputIds, attentionMask, flatPositions, InferenceGraphs.Kind.OUTPUTS_AT);   // [N, V+k]
+    }
+
+    private INDArray logitsAt(INDArray inputIds, INDArray attentionMask, int[] flatPositions,
+                              InferenceGraphs.Kind kind) {
         int bs = (int) inputIds.size(0);
         int t = sequenceLength(inputIds, attentionMask);
         if (flatPositions == null || flatPositions.length == 0) {
@@ -309,9 +335,8 @@ public final class DebertaModel {
         }
         Map<String, INDArray> ph = inferencePlaceholders(inputIds, attentionMask);
         ph.put(IN_TARGET_SELECT, select);
-        CompiledGraph g = inferenceGraph(head == VocabHead.MLM ? InferenceGraphs.Kind.MLM_AT
-                : InferenceGraphs.Kind.LATENT_TO_VOCAB_AT, t);
-        return run(g, ph).get(OUT_LOGITS);                                                          // [N, V]
+        CompiledGraph g = inferenceGraph(kind, t);
+        return run(g, ph).get(OUT_LOGITS);                                              // [N, V] or [N, V+k]
     }
 
     /**

@@ -21,7 +21,8 @@ import static io.mlsm.models.graph.VariableNames.*;
 
 /**
  * Inference graphs (no dropout, every parameter a constant): the encoder's hidden states, optionally with the full
- * MLM (and concept) logits, or one head's output: vocabulary logits at selected rows, or class logits.
+ * MLM (and concept) logits, or one head's output: vocabulary logits (or all {@code V + k} output logits) at selected
+ * rows, or class logits.
  */
 final class InferenceGraphs {
 
@@ -33,6 +34,8 @@ final class InferenceGraphs {
         LOGITS,
         /** MLM vocabulary logits at selected rows. */
         MLM_AT,
+        /** Every output row of the MLM decoder (vocabulary then concepts, {@code V + k}) at selected rows. */
+        OUTPUTS_AT,
         /** Latent-to-vocabulary logits at selected rows. */
         LATENT_TO_VOCAB_AT,
         /** Class logits. */
@@ -72,12 +75,15 @@ final class InferenceGraphs {
                         config.hiddenSize(), false));                                                 // [B, C]
                 outputs.add(OUT_CLASS_LOGITS);
             }
-            case MLM_AT, LATENT_TO_VOCAB_AT -> {
+            case MLM_AT, OUTPUTS_AT, LATENT_TO_VOCAB_AT -> {
                 SDVariable select = sd.placeHolder(IN_TARGET_SELECT, dataType, -1, -1);               // [N, B*T]
                 SDVariable tr = MlmHead.transform(p, config, sd.mmul(select, last));                  // [N, H]
-                SDVariable vocab = key.kind() == Kind.LATENT_TO_VOCAB_AT
-                        ? LatentToVocabHead.logits(p, ConceptHead.logits(p, config, tr))              // [N, V]
-                        : MlmHead.vocabLogits(p, config, tr);                                         // [N, V]
+                SDVariable vocab = switch (key.kind()) {
+                    case LATENT_TO_VOCAB_AT ->
+                            LatentToVocabHead.logits(p, ConceptHead.logits(p, config, tr));           // [N, V]
+                    case OUTPUTS_AT -> MlmHead.outputLogits(p, config, tr);                           // [N, V+k]
+                    default -> MlmHead.vocabLogits(p, config, tr);                                    // [N, V]
+                };
                 sd.identity(OUT_LOGITS, vocab);
                 outputs.add(OUT_LOGITS);
             }

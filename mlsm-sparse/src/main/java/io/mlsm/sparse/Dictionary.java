@@ -253,6 +253,64 @@ public final class Dictionary {
         }
     }
 
+    /** Reference λ (SPEC: λ = 0.05) assumed for a {@code .npy} dictionary, which does not record one. */
+    public static final double NPY_DEFAULT_LAMBDA = 0.05;
+
+    /** @return whether {@code file} is named {@code *.npy} (any case): read and written as a NumPy matrix */
+    public static boolean isNpy(Path file) {
+        Path name = file.getFileName();
+        return name != null && name.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".npy");
+    }
+
+    /** {@link #readNpy(Path, double)} with {@link #NPY_DEFAULT_LAMBDA}. */
+    public static Dictionary readNpy(Path file) throws IOException {
+        return readNpy(file, NPY_DEFAULT_LAMBDA);
+    }
+
+    /**
+     * Imports a dictionary saved by NumPy: a {@code .npy} matrix {@code [d, k]} (float64 or float32, C or Fortran
+     * order), one atom per column — the layout of a SPAMS dictionary the reference code saves with
+     * {@code numpy.save}. An {@code .npy} file carries no provenance; the imported one records the file, its
+     * SHA-256 and {@code lambda} (attributes {@code source=npy}, {@code npyFile}, {@code npySha256}).
+     *
+     * <pre>{@code
+     * Dictionary d = Dictionary.readNpy(Path.of("dict_layer12.npy"), 0.05);   // [768, 3000] float64
+     * d.writeNpy(Path.of("back.npy"));                                        // numpy.load gives the same matrix
+     * }</pre>
+     *
+     * @param lambda the λ the dictionary is meant for (the sparse-coding solvers read it from the provenance)
+     * @throws IOException              if the file cannot be read
+     * @throws IllegalArgumentException if it is not a 2-D float {@code .npy} (file and field named), or an atom has
+     *                                  norm above 1
+     */
+    public static Dictionary readNpy(Path file, double lambda) throws IOException {
+        INDArray atoms = NpyMatrixFile.read(file);                                      // [d, k]
+        int d = (int) atoms.rows();
+        int k = (int) atoms.columns();
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("source", "npy");
+        attrs.put("npyFile", file.toAbsolutePath().normalize().toString());
+        attrs.put("npySha256", io.mlsm.runtime.Provenance.sha256(file));
+        DictionaryProvenance p = new DictionaryProvenance(lambda, k, d, 0, 0, 0, "imported from " + file,
+                SparseLibrary.VERSION, java.time.Instant.now().toString(), attrs);
+        try {
+            return of(atoms, p);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Exports the atoms as a NumPy {@code .npy} matrix {@code [d, k]} (C order, {@code '<f8'} for a DOUBLE dictionary,
+     * {@code '<f4'} for FLOAT), atomically: {@code numpy.load(file)} gives the SPAMS layout, one atom per column. The
+     * provenance is not in the file (save it with {@link #save(Path)} for that).
+     *
+     * @throws IOException if writing fails (no partial file is left)
+     */
+    public void writeNpy(Path file) throws IOException {
+        NpyMatrixFile.write(file, atoms);
+    }
+
     /**
      * Shape of a dictionary file, read from its header only (magic, version and JSON header; the atoms are not
      * read), so a configuration can be checked before any work.
@@ -264,12 +322,16 @@ public final class Dictionary {
     }
 
     /**
-     * @param file a dictionary file
+     * @param file a dictionary file (or a {@code *.npy} matrix {@code [d, k]})
      * @return its dimension and number of atoms, from the header
      * @throws IOException              when the file cannot be read
      * @throws IllegalArgumentException when it is not a dictionary file or its header is corrupt
      */
     public static Shape readShape(Path file) throws IOException {
+        if (isNpy(file)) {
+            int[] shape = NpyMatrixFile.readShape(file);
+            return new Shape(shape[0], shape[1]);
+        }
         if (!Files.isRegularFile(file)) {
             throw new IOException("dictionary file " + file + " does not exist or is not a regular file");
         }
@@ -302,7 +364,7 @@ public final class Dictionary {
     }
 
     /**
-     * Reads a dictionary written by {@link #save(Path)}.
+     * Reads a dictionary written by {@link #save(Path)}, or, for a file named {@code *.npy}, by {@link #readNpy(Path)}.
      *
      * @param file the file
      * @return the dictionary, bit-identical to the saved one, with its provenance
@@ -311,6 +373,9 @@ public final class Dictionary {
      *                                  version, header, sizes or checksum); the message names the file and the problem
      */
     public static Dictionary load(Path file) throws IOException {
+        if (isNpy(file)) {
+            return readNpy(file);
+        }
         if (!Files.isRegularFile(file)) {
             throw new IOException("dictionary file " + file + " does not exist or is not a regular file");
         }

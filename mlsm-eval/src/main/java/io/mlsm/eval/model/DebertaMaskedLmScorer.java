@@ -1,17 +1,26 @@
 package io.mlsm.eval.model;
 
 import io.mlsm.eval.pll.MaskedLmScorer;
+import io.mlsm.eval.pll.Normaliser;
 import io.mlsm.models.DebertaModel;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link MaskedLmScorer} over a {@link DebertaModel}: one {@link DebertaModel#vocabLogitsAt} call per batch gives the
  * vocabulary logits of the scored position of each row only ({@code [B, V]}, never the {@code [B, T, V]} logits of
  * every position), through the MLM head or the phase-3 latent-to-vocabulary head. The log-softmax is taken on those
  * rows: {@code l_target − max − log Σ exp(l − max)} with the exponentials in float32 and their sum in double.
+ *
+ * <p>Normaliser ({@link Normaliser}): through the MLM head of a model with {@code k > 0} latent concepts,
+ * {@link Normaliser#ALL_OUTPUTS} (the default, the BabyLM pipeline's) reads all {@code V + k} output logits of the
+ * scored positions ({@link DebertaModel#outputLogitsAt}), so the {@code k} concept logits enter the log-sum-exp;
+ * {@link Normaliser#VOCABULARY} reads the first {@code V}. The latent-to-vocabulary head outputs {@code V} rows, so it
+ * normalises over those whichever is asked ({@link #normaliserApplied} says so).
  *
  * <pre>{@code
  * DebertaModel model = DebertaModel.load(Path.of("runs/mlsm/checkpoint-000080000"));
@@ -23,8 +32,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class DebertaMaskedLmScorer implements MaskedLmScorer {
 
+    private static final Logger LOG = LoggerFactory.getLogger(DebertaMaskedLmScorer.class);
+
     private final DebertaModel model;
     private final ScoringHead head;
+    private boolean toldNormaliser;
 
     private DebertaMaskedLmScorer(DebertaModel model, ScoringHead head) {
         if (model == null || head == null) {
@@ -34,7 +46,10 @@ public final class DebertaMaskedLmScorer implements MaskedLmScorer {
         this.head = head.resolve(model);
     }
 
-    /** @return a scorer reading the MLM head (first {@code V} rows of a {@code V + k} output layer) */
+    /**
+     * @return a scorer reading the MLM head (the first {@code V} rows of a {@code V + k} output layer are the
+     *         vocabulary; the normaliser decides whether the last {@code k} enter the log-sum-exp)
+     */
     public static DebertaMaskedLmScorer mlmHead(DebertaModel model) {
         return new DebertaMaskedLmScorer(model, ScoringHead.MLM);
     }
@@ -62,8 +77,51 @@ public final class DebertaMaskedLmScorer implements MaskedLmScorer {
         return model;
     }
 
+    /**
+     * @param requested the normaliser asked for
+     * @return the one applied: {@code requested} through the MLM head, {@link Normaliser#VOCABULARY} through the
+     *         latent-to-vocabulary head (its output is the {@code V} vocabulary rows, the two coincide)
+     */
+    public Normaliser normaliserFor(Normaliser requested) {
+        if (requested == null) {
+            throw new IllegalArgumentException("normaliser is required");
+        }
+        return head == ScoringHead.LATENT_TO_VOCAB ? Normaliser.VOCABULARY : requested;
+    }
+
+    @Override
+    public String normaliserApplied(Normaliser requested) {
+        int v = model.config().vocabSize();
+        int k = model.config().latentConcepts();
+        if (head == ScoringHead.LATENT_TO_VOCAB) {
+            return "VOCABULARY (latent-to-vocabulary head: its V = " + v + " output rows; "
+                    + (requested == Normaliser.ALL_OUTPUTS ? "ALL_OUTPUTS asked, the same rows)" : "as asked)");
+        }
+        if (k == 0) {
+            return requested.name() + " (MLM head: V = " + v + " output rows, no latent concepts; "
+                    + "ALL_OUTPUTS = VOCABULARY)";
+        }
+        return requested == Normaliser.ALL_OUTPUTS
+                ? "ALL_OUTPUTS (MLM head: V+k = " + v + "+" + k + " output rows)"
+                : "VOCABULARY (MLM head: first V = " + v + " of " + (v + k) + " output rows)";
+    }
+
+    /** Scores with {@link Normaliser#ALL_OUTPUTS}, the BabyLM pipeline's normaliser. */
     @Override
     public float[] logProbs(int[][] ids, int[][] attentionMask, int[] positions, int[] targets) {
+        return logProbs(ids, attentionMask, positions, targets, Normaliser.ALL_OUTPUTS);
+    }
+
+    @Override
+    public float[] logProbs(int[][] ids, int[][] attentionMask, int[] positions, int[] targets,
+                            Normaliser normaliser) {
+        Normaliser applied = normaliserFor(normaliser);
+        if (applied != normaliser && !toldNormaliser) {
+            LOG.info("normaliser {} asked; the latent-to-vocabulary head outputs the V = {} vocabulary rows only, so "
+                    + "the log-softmax is over those (ALL_OUTPUTS and VOCABULARY coincide for this head)", normaliser,
+                    model.config().vocabSize());
+            toldNormaliser = true;
+        }
         int b = ids.length;
         if (b == 0 || attentionMask.length != b || positions.length != b || targets.length != b) {
             throw new IllegalArgumentException("ids, attentionMask, positions and targets must have one entry per "
@@ -104,10 +162,15 @@ public final class DebertaMaskedLmScorer implements MaskedLmScorer {
                 flat[r] = r * bucket + positions[r];
             }
         }
-        INDArray logits = model.vocabLogitsAt(Nd4j.createFromArray(paddedIds), Nd4j.createFromArray(paddedMask),
-                flat, head.term());                                                          // [B, V]
+        INDArray inIds = Nd4j.createFromArray(paddedIds);
+        INDArray inMask = Nd4j.createFromArray(paddedMask);
+        // ALL_OUTPUTS through the MLM head: the k concept logits of the scored rows join the normaliser
+        INDArray logits = applied == Normaliser.ALL_OUTPUTS && head == ScoringHead.MLM
+                && model.config().latentConcepts() > 0
+                ? model.outputLogitsAt(inIds, inMask, flat)                                  // [B, V+k]
+                : model.vocabLogitsAt(inIds, inMask, flat, head.term());                     // [B, V]
         INDArray max = logits.max(1);                                                        // [B]
-        INDArray shifted = logits.subColumnVector(max.reshape(b, 1));                       // [B, V]
+        INDArray shifted = logits.subColumnVector(max.reshape(b, 1));                       // [B, V(+k)]
         INDArray sumExp = Transforms.exp(shifted, false).castTo(DataType.DOUBLE).sum(1);      // [B]
         float[] out = new float[b];
         for (int r = 0; r < b; r++) {
@@ -130,6 +193,7 @@ public final class DebertaMaskedLmScorer implements MaskedLmScorer {
 
     @Override
     public String toString() {
-        return "DebertaMaskedLmScorer[" + head + ", V=" + model.config().vocabSize() + "]";
+        return "DebertaMaskedLmScorer[" + head + ", V=" + model.config().vocabSize() + ", k="
+                + model.config().latentConcepts() + "]";
     }
 }

@@ -23,6 +23,7 @@ import io.mlsm.eval.pll.EwokEvaluator;
 import io.mlsm.eval.pll.EwokResult;
 import io.mlsm.eval.pll.EwokRule;
 import io.mlsm.eval.pll.MaskedLmScorer;
+import io.mlsm.eval.pll.Normaliser;
 import io.mlsm.eval.pll.PllOptions;
 import io.mlsm.eval.report.ResultTable;
 import io.mlsm.eval.sweep.Checkpoint;
@@ -73,7 +74,7 @@ public final class Evaluations {
     /**
      * Settings of the zero-shot evaluations.
      *
-     * @param pll      batching of pseudo-log-likelihood copies
+     * @param pll      batching of pseudo-log-likelihood copies and the normaliser ({@link #normaliser()})
      * @param ewokRule how an EWoK item is decided
      * @param ewokZip  EWoK zip under {@code ewok_filtered/} ({@link ZeroShotSuite#EWOK_ZIP} or
      *                 {@link ZeroShotSuite#EWOK_FAST_ZIP})
@@ -91,10 +92,26 @@ public final class Evaluations {
             }
         }
 
-        /** @return default PLL batching, the BabyLM EWoK rule, the full filtered EWoK set, AUTO head, no listener */
+        /**
+         * @return default PLL batching with {@link Normaliser#ALL_OUTPUTS}, the BabyLM EWoK rule, the full filtered
+         *         EWoK set, AUTO head, no listener
+         */
         public static Settings defaults() {
             return new Settings(PllOptions.defaults(), EwokRule.TARGETS_UNDER_CONTEXT1, ZeroShotSuite.EWOK_ZIP,
                     ScoringHead.AUTO, EvalProgressListener.NONE);
+        }
+
+        /** @return the normaliser of the PLL log-softmax ({@link PllOptions#normaliser()}) */
+        public Normaliser normaliser() {
+            return pll.normaliser();
+        }
+
+        /**
+         * @return a copy with another normaliser (through the latent-to-vocabulary head both give its {@code V}
+         *         rows)
+         */
+        public Settings withNormaliser(Normaliser n) {
+            return new Settings(pll.withNormaliser(n), ewokRule, ewokZip, head, listener);
         }
 
         /** @return a copy with another head */
@@ -175,10 +192,11 @@ public final class Evaluations {
      *
      * @param result BLiMP scores
      * @param column the column name (e.g. the model name)
-     * @return a one-column table
+     * @return a one-column table, captioned with the normaliser applied ({@link BlimpResult#normaliserApplied()})
      */
     public static ResultTable blimpTable(BlimpResult result, String column) {
-        ResultTable t = new ResultTable("phenomenon").addColumn(column);
+        ResultTable t = new ResultTable("phenomenon").addColumn(column)
+                .caption("BLiMP accuracy by pseudo-log-likelihood; normaliser " + result.normaliserApplied());
         Map<String, Accuracy> byRow = result.byPhenomenon();
         for (String row : BlimpPhenomena.allRows()) {
             Accuracy a = byRow.get(row);
@@ -301,6 +319,9 @@ public final class Evaluations {
         SweepResult r = new CheckpointSweep<>(suite, settings.listener()).run(cps);
         Map<String, String> prov = new LinkedHashMap<>(suite.settings());
         prov.put("scoringHead", settings.head().name());
+        prov.put("normaliser", settings.normaliser().name());
+        prov.put("normaliserMeaning", settings.normaliser().description());
+        r.table().caption(zeroShotCaption(settings));
         prov.put("checkpoints", checkpointList(runs));
         Files.createDirectories(outDir);
         r.write(outDir, prefix, 3, "Average", prov);
@@ -361,6 +382,12 @@ public final class Evaluations {
     }
 
     // ------------------------------------------------------------------------------------------- helpers
+
+    /** @return the caption of a zero-shot table made with {@code settings}: the head and the normaliser */
+    public static String zeroShotCaption(Settings settings) {
+        return "Zero-shot accuracy by pseudo-log-likelihood; head " + settings.head().name() + "; normaliser "
+                + settings.normaliser().caption();
+    }
 
     /**
      * Loads a model directory: a Hugging Face directory or a training checkpoint directory (which is one too).

@@ -12,11 +12,16 @@ import io.mlsm.models.graph.VariableNames;
  * }</pre>
  */
 public enum ScoringHead {
-    /** The MLM head (for a model with latent concepts in the {@code V + k} layout: its first {@code V} rows). */
+    /**
+     * The MLM head (for a model with latent concepts in the {@code V + k} layout the first {@code V} rows are the
+     * vocabulary; {@link io.mlsm.eval.pll.Normaliser} decides whether the {@code k} concept rows enter the
+     * log-softmax).
+     */
     MLM,
     /**
      * The phase-3 latent-to-vocabulary head {@code k → V} on the concept logits (Berend 2023/2024: how an MLSM model
-     * is scored by pseudo-log-likelihood).
+     * is scored by pseudo-log-likelihood). Its output is {@code V} rows, so it normalises over them under either
+     * {@link io.mlsm.eval.pll.Normaliser}.
      */
     LATENT_TO_VOCAB,
     /** {@link #LATENT_TO_VOCAB} when the model has that head, else {@link #MLM}. */

@@ -62,6 +62,6 @@ public final class BlimpEvaluator {
             }
             meter.advance(chunk.size());
         }
-        return new BlimpResult(out);
+        return new BlimpResult(out, pll.scoringSettings());
     }
 }

@@ -16,12 +16,27 @@ import java.util.TreeMap;
  * double table1Average = r.phenomenonAverage();   // the "Average" row of Berend 2023, Table 1
  * }</pre>
  *
- * @param scores one score per evaluated pair
+ * @param scores     one score per evaluated pair
+ * @param provenance how the scores were made ({@link PseudoLogLikelihood#scoringSettings()}: the normaliser asked
+ *                   and applied, the scorer, the PLL options); empty when unknown
  */
-public record BlimpResult(List<PairScore> scores) {
+public record BlimpResult(List<PairScore> scores, Map<String, String> provenance) {
 
     public BlimpResult {
         scores = List.copyOf(scores);
+        provenance = provenance == null ? Map.of() : java.util.Collections.unmodifiableMap(
+                new java.util.LinkedHashMap<>(provenance));
+    }
+
+    /** Scores without provenance. */
+    public BlimpResult(List<PairScore> scores) {
+        this(scores, Map.of());
+    }
+
+    /** @return the normaliser the scores were made with as applied (e.g. {@code "ALL_OUTPUTS (MLM head: ...)"}), or
+     *          {@code "unknown"} */
+    public String normaliserApplied() {
+        return provenance.getOrDefault("normaliserApplied", "unknown");
     }
 
     /** @return accuracy per paradigm (supplement: per task), sorted by name */

@@ -98,6 +98,6 @@ public final class EwokEvaluator {
             }
             meter.advance(chunk.size());
         }
-        return new EwokResult(out);
+        return new EwokResult(out, pll.scoringSettings());
     }
 }

@@ -1,8 +1,8 @@
 package io.mlsm.eval.pll;
 
 /**
- * A masked language model seen from the evaluation: the log-probability (log-softmax over the vocabulary) of a
- * given token at one given position of each row of a batch. Implemented by adapters around the DeBERTa MLM head,
+ * A masked language model seen from the evaluation: the log-probability (log-softmax over the vocabulary, or over
+ * every output row: {@link Normaliser}) of a given token at one given position of each row of a batch. Implemented by adapters around the DeBERTa MLM head,
  * or around a phase-3 model whose latent-to-vocabulary head produces the vocabulary logits.
  *
  * <p>Contract: rows are right-padded to one length {@code T}; {@code attentionMask[b][t]} is 1 for real tokens and
@@ -29,6 +29,26 @@ public interface MaskedLmScorer {
      * @return {@code log p(targets[b] | ids[b])} at {@code positions[b]}, {@code [B]}
      */
     float[] logProbs(int[][] ids, int[][] attentionMask, int[] positions, int[] targets);
+
+    /**
+     * As {@link #logProbs(int[][], int[][], int[], int[])} with the log-softmax taken over the rows {@code normaliser}
+     * names. The default is for a scorer whose model outputs the vocabulary only ({@code V} rows), where the two
+     * normalisers are the same: it ignores {@code normaliser}. A scorer over a {@code V + k} output layer overrides
+     * it.
+     */
+    default float[] logProbs(int[][] ids, int[][] attentionMask, int[] positions, int[] targets,
+                             Normaliser normaliser) {
+        return logProbs(ids, attentionMask, positions, targets);
+    }
+
+    /**
+     * How {@code requested} is applied by this scorer, for provenance and table captions: the normaliser and the
+     * rows it sums over (e.g. {@code "ALL_OUTPUTS (V+k = 1000+16 rows)"}). The default is for a vocabulary-only
+     * scorer.
+     */
+    default String normaliserApplied(Normaliser requested) {
+        return requested.name() + " (vocabulary outputs only: ALL_OUTPUTS = VOCABULARY)";
+    }
 
     /**
      * The log-softmax of {@code logits} at {@code target}, computed stably in double ({@code l_t - max - log Σ

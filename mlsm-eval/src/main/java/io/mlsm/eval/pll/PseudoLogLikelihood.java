@@ -18,7 +18,8 @@ import java.util.Map;
  * {@link PllOptions#maxBatchRows()} rows and {@link PllOptions#maxBatchTokens()} padded tokens, so copies of many
  * short sentences share one pass. Rows are right-padded with {@code <pad>} and attention mask 0. The per-position
  * log-probabilities are summed in position order in {@code double}, so the result equals one-forward-per-position
- * scoring exactly when the model ignores padding.
+ * scoring exactly when the model ignores padding. The log-softmax is over the rows {@link PllOptions#normaliser()}
+ * names ({@link MaskedLmScorer#logProbs(int[][], int[][], int[], int[], Normaliser)}).
  *
  * <pre>{@code
  * PseudoLogLikelihood pll = new PseudoLogLikelihood(scorer, tok.specials(), PllOptions.defaults());
@@ -45,6 +46,24 @@ public final class PseudoLogLikelihood {
     /** @return the options */
     public PllOptions options() {
         return options;
+    }
+
+    /** @return how the scorer applies {@link PllOptions#normaliser()}, for provenance and captions */
+    public String normaliserApplied() {
+        return scorer.normaliserApplied(options.normaliser());
+    }
+
+    /**
+     * @return how the scores were made, for a result's provenance: {@code normaliser} (asked),
+     *         {@code normaliserApplied} ({@link MaskedLmScorer#normaliserApplied}), {@code scorer}, {@code pll}
+     */
+    public java.util.LinkedHashMap<String, String> scoringSettings() {
+        java.util.LinkedHashMap<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("normaliser", options.normaliser().name());
+        m.put("normaliserApplied", normaliserApplied());
+        m.put("scorer", scorer.toString());
+        m.put("pll", options.toString());
+        return m;
     }
 
     /** @return forward passes (scorer calls) made so far */
@@ -143,7 +162,7 @@ public final class PseudoLogLikelihood {
             ids[r][pos] = specials.mask();
             positions[r] = pos;
         }
-        float[] out = scorer.logProbs(ids, mask, positions, targets);
+        float[] out = scorer.logProbs(ids, mask, positions, targets, options.normaliser());
         forwardPasses++;
         maskedRows += b;
         if (out == null || out.length != b) {

@@ -14,7 +14,8 @@ import java.util.OptionalDouble;
  * Writes and reads a {@link ResultTable} as CSV (RFC 4180): CRLF line ends; a field containing a comma, a double
  * quote, CR or LF is quoted, with quotes doubled; the first line is the corner header and the column names; a
  * missing cell is an empty field; numbers are written in Java's shortest round-trip form, so reading back gives the
- * identical table.
+ * identical table. A {@linkplain ResultTable#caption() caption} is written as a first line {@code # <caption>} (a
+ * comment line: read it with {@code pandas.read_csv(f, comment="#")} or skip it) and read back by {@link #parse}.
  *
  * <pre>{@code
  * CsvTable.write(table, Path.of("blimp.csv"));
@@ -23,12 +24,18 @@ import java.util.OptionalDouble;
  */
 public final class CsvTable {
 
+    /** Start of the caption line. */
+    static final String CAPTION_PREFIX = "# ";
+
     private CsvTable() {
     }
 
     /** @return the CSV text of the table */
     public static String render(ResultTable t) {
         StringBuilder sb = new StringBuilder();
+        if (!t.caption().isEmpty()) {
+            sb.append(CAPTION_PREFIX).append(t.caption()).append("\r\n");
+        }
         List<String> header = new ArrayList<>();
         header.add(t.corner());
         header.addAll(t.columns());
@@ -57,12 +64,19 @@ public final class CsvTable {
 
     /** @return the table in {@code csv}; {@code source} names it in errors */
     public static ResultTable parse(String csv, String source) {
+        String caption = "";
+        if (csv.startsWith("#")) {
+            int end = csv.indexOf('\n');
+            String line = end < 0 ? csv : csv.substring(0, end);
+            caption = line.substring(1).strip();
+            csv = end < 0 ? "" : csv.substring(end + 1);
+        }
         List<List<String>> records = parseRecords(csv, source);
         if (records.isEmpty()) {
             throw new IllegalArgumentException(source + ": empty CSV, expected a header line");
         }
         List<String> header = records.get(0);
-        ResultTable t = new ResultTable(header.get(0));
+        ResultTable t = new ResultTable(header.get(0)).caption(caption);
         for (int i = 1; i < header.size(); i++) {
             if (t.columns().contains(header.get(i))) {
                 throw new IllegalArgumentException(source + ": record 1: duplicate column '" + header.get(i) + "'");
@@ -104,7 +118,9 @@ public final class CsvTable {
                 sb.append(',');
             }
             String f = fields.get(i);
-            if (f.indexOf(',') >= 0 || f.indexOf('"') >= 0 || f.indexOf('\r') >= 0 || f.indexOf('\n') >= 0) {
+            // a leading '#' is quoted too, so that a header is never read as the caption line
+            if (f.indexOf(',') >= 0 || f.indexOf('"') >= 0 || f.indexOf('\r') >= 0 || f.indexOf('\n') >= 0
+                    || f.startsWith("#")) {
                 sb.append('"').append(f.replace("\"", "\"\"")).append('"');
             } else {
                 sb.append(f);

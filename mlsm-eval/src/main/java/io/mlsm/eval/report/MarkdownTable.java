@@ -13,7 +13,9 @@ import java.util.OptionalDouble;
 /**
  * Renders a {@link ResultTable} as a GitHub-flavoured Markdown table laid out like the papers' tables: the row
  * labels left-aligned, scores right-aligned with a fixed number of decimals, every column padded to one width,
- * missing cells shown as {@code -}. A {@code |} inside a name is escaped.
+ * missing cells shown as {@code -}. A {@code |} inside a name is escaped. A {@linkplain ResultTable#caption() caption}
+ * follows the table after a blank line as {@code Table: <caption>} (the Pandoc caption form; GitHub shows it as a
+ * paragraph).
  *
  * <pre>{@code
  * MarkdownTable.write(table, 3, Path.of("blimp.md"));
@@ -59,6 +61,9 @@ public final class MarkdownTable {
         sb.append("|\n");
         for (int k = 1; k < grid.size(); k++) {
             appendLine(sb, grid.get(k), width);
+        }
+        if (!t.caption().isEmpty()) {
+            sb.append("\nTable: ").append(t.caption()).append('\n');
         }
         return sb.toString();
     }

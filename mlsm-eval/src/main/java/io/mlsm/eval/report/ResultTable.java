@@ -10,7 +10,8 @@ import java.util.OptionalDouble;
 
 /**
  * A table of scores: rows are tasks or phenomena, columns are models (or checkpoints), as in the papers' tables.
- * Rows and columns keep their first-insertion order; a cell may be missing.
+ * Rows and columns keep their first-insertion order; a cell may be missing. An optional one-line caption says how the
+ * scores were made (e.g. the PLL normaliser); {@link MarkdownTable} and {@link CsvTable} write it.
  *
  * <pre>{@code
  * ResultTable t = new ResultTable("task");
@@ -25,6 +26,7 @@ public final class ResultTable {
     private final LinkedHashSet<String> rows = new LinkedHashSet<>();
     private final LinkedHashSet<String> columns = new LinkedHashSet<>();
     private final Map<String, Map<String, Double>> cells = new LinkedHashMap<>();
+    private String caption = "";
 
     /** @param corner the header of the row-label column, e.g. {@code "task"} */
     public ResultTable(String corner) {
@@ -34,6 +36,20 @@ public final class ResultTable {
     /** @return the header of the row-label column */
     public String corner() {
         return corner;
+    }
+
+    /** @return the caption, {@code ""} when none */
+    public String caption() {
+        return caption;
+    }
+
+    /**
+     * Sets the caption: one line (line breaks become spaces, surrounding blanks are trimmed); {@code ""} for none.
+     */
+    public ResultTable caption(String text) {
+        this.caption = Objects.requireNonNull(text, "caption").replace("\r\n", " ").replace('\r', ' ')
+                .replace('\n', ' ').strip();
+        return this;
     }
 
     /** Adds an (initially empty) row if it is new. */
@@ -115,7 +131,8 @@ public final class ResultTable {
         if (!(o instanceof ResultTable t)) {
             return false;
         }
-        if (!corner.equals(t.corner) || !rows().equals(t.rows()) || !columns().equals(t.columns())) {
+        if (!corner.equals(t.corner) || !caption.equals(t.caption) || !rows().equals(t.rows())
+                || !columns().equals(t.columns())) {
             return false;
         }
         for (String r : rows) {
@@ -130,7 +147,7 @@ public final class ResultTable {
 
     @Override
     public int hashCode() {
-        return Objects.hash(corner, rows(), columns());
+        return Objects.hash(corner, caption, rows(), columns());
     }
 
     @Override

@@ -70,6 +70,9 @@ public record SweepResult(ResultTable table, List<Column> columns) {
         prov.put("library", "mlsm " + (version == null ? "(development build)" : version));
         prov.put("written", Instant.now().toString());
         prov.put("settings", new LinkedHashMap<>(settings));
+        if (!table.caption().isEmpty()) {
+            prov.put("caption", table.caption());
+        }
         prov.put("columns", columns);
         prov.put("rows", table.rows());
         AtomicFiles.write(dir.resolve(prefix + ".provenance.json"),

@@ -2,6 +2,7 @@ package io.mlsm.eval.model;
 
 import io.mlsm.core.tokenizer.SpecialTokens;
 import io.mlsm.eval.pll.MaskedLmScorer;
+import io.mlsm.eval.pll.Normaliser;
 import io.mlsm.eval.pll.PllOptions;
 import io.mlsm.eval.pll.PseudoLogLikelihood;
 import io.mlsm.eval.pll.ScoredSequence;
@@ -29,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The DeBERTa scorers on a tiny real model with latent concepts (V + k layout) and a phase-3 head: the batched PLL
  * (padded passes of several sequences) equals one unpadded full forward pass per masked position, with the heads
  * applied to the full outputs independently of the scorer; the phase-3 scorer reads the latent-to-vocabulary head and
- * not the MLM decoder.
+ * not the MLM decoder. The MLM scores here use {@link Normaliser#VOCABULARY} (first {@code V} rows); the
+ * {@code V + k} normaliser is checked in {@link NormaliserTest}.
  */
 class DebertaMaskedLmScorerTest {
 
@@ -102,7 +104,8 @@ class DebertaMaskedLmScorerTest {
 
     private static void assertBatchedEqualsReference(MaskedLmScorer scorer, int head) {
         // 12 masked copies, at most 5 rows per pass: passes mix lengths and pad rows
-        PseudoLogLikelihood pll = new PseudoLogLikelihood(scorer, SP, new PllOptions(5, 5 * 8, 8));
+        PseudoLogLikelihood pll = new PseudoLogLikelihood(scorer, SP,
+                new PllOptions(5, 5 * 8, 8, Normaliser.VOCABULARY));
         double[] batched = pll.score(sequences);
         assertEquals(3, pll.forwardPasses());
         for (int i = 0; i < sequences.size(); i++) {
@@ -128,7 +131,7 @@ class DebertaMaskedLmScorerTest {
         int[][] mask = {{1, 1, 1, 1, 1, 0}, {1, 1, 1, 1, 0, 0}, {1, 1, 1, 1, 1, 1}};
         int[] pos = {2, 1, 4};
         int[] tgt = {77, 250, 8};
-        float[] got = DebertaMaskedLmScorer.mlmHead(model).logProbs(ids, mask, pos, tgt);
+        float[] got = DebertaMaskedLmScorer.mlmHead(model).logProbs(ids, mask, pos, tgt, Normaliser.VOCABULARY);
         INDArray logits = model.forward(ids, mask).logits();   // [B, T, V]
         assertEquals(model.config().vocabSize(), logits.size(2));
         for (int b = 0; b < ids.length; b++) {

@@ -98,4 +98,21 @@ class ResultTableWritersTest {
         assertTrue(e.getMessage().contains("duplicate row 'x'"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> CsvTable.parse("", "f.csv"));
     }
+
+    @Test
+    void captionIsWrittenUnderTheMarkdownTableAndAsTheFirstCsvLineAndReadBack(@TempDir Path dir) throws IOException {
+        ResultTable t = sample().caption("BLiMP; normaliser ALL_OUTPUTS\n(V+k rows)");
+        assertEquals("BLiMP; normaliser ALL_OUTPUTS (V+k rows)", t.caption());
+        assertTrue(MarkdownTable.render(t, 3).endsWith("|\n\nTable: BLiMP; normaliser ALL_OUTPUTS (V+k rows)\n"));
+        Path csv = dir.resolve("t.csv");
+        CsvTable.write(t, csv);
+        assertTrue(Files.readString(csv).startsWith("# BLiMP; normaliser ALL_OUTPUTS (V+k rows)\r\ntask,MLM,MLSM\r\n"));
+        assertEquals(t, CsvTable.read(csv));
+        assertNotEquals(sample(), t);
+        // no caption: no caption line; a corner that starts with '#' is quoted, never read as a caption
+        assertTrue(CsvTable.render(sample()).startsWith("task,"));
+        ResultTable hash = new ResultTable("#task").put("a", "b", 1.0);
+        assertTrue(CsvTable.render(hash).startsWith("\"#task\","));
+        assertEquals(hash, CsvTable.parse(CsvTable.render(hash), "f.csv"));
+    }
 }

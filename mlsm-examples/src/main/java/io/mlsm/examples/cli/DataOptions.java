@@ -10,7 +10,8 @@ import java.nio.file.Path;
  *
  * <pre>{@code
  * @Mixin DataOptions data;
- * ... new EvalEwokExample.Options(model.dir(), model.tokenizerFile(), data.dir(), fast, items, head.value())
+ * ... new EvalEwokExample.Options(model.dir(), model.tokenizerFile(), data.dir(), fast, items, head.value(),
+ *         normaliser.value())
  * }</pre>
  */
 final class DataOptions {

@@ -276,7 +276,7 @@ public final class MlsmCli implements Callable<Integer> {
                 throw bad(spec, "--top-k", topK, "must be >= 1");
             }
             var o = options(spec, () -> new FillMaskExample.Options(model.dir(), model.tokenizerFile(), texts,
-                    topK));
+                    topK, model.concepts()));
             var r = FillMaskExample.run(o);
             PrintWriter w = spec.commandLine().getOut();
             for (FillMaskExample.FilledText t : r.texts()) {
@@ -355,7 +355,9 @@ public final class MlsmCli implements Callable<Integer> {
                 description = "steps of a teacher trained here (default: ${DEFAULT-VALUE})")
         long teacherSteps;
 
-        @Option(names = "--dictionary", paramLabel = "FILE", description = "dictionary file (default: learn one)")
+        @Option(names = "--dictionary", paramLabel = "FILE",
+                description = "dictionary file: ours (.mlsmdict) or a NumPy *.npy matrix [d, k], one atom per column "
+                        + "(the SPAMS layout; lambda 0.05 assumed) (default: learn one)")
         Path dictionary;
 
         @Option(names = "--atoms", paramLabel = "K", defaultValue = "256",
@@ -542,7 +544,8 @@ public final class MlsmCli implements Callable<Integer> {
                     lambda, layer, tokens, iterations, forgetting, out.dir()));
             var r = LearnDictionaryExample.run(o);
             PrintWriter w = spec.commandLine().getOut();
-            w.println("dictionary: " + r.dictionaryFile() + " (" + r.dimension() + " x " + r.atoms() + ")");
+            w.println("dictionary: " + r.dictionaryFile() + " (" + r.dimension() + " x " + r.atoms() + "); for numpy: "
+                    + r.npyFile());
             w.println("held-out:   " + r.heldOutRows() + " hidden states, " + fmt(r.meanNonZeros())
                     + " non-zeros per code, relative error " + fmt(r.relativeError()) + ", all-zero codes "
                     + fmt(r.zeroCodeFraction()));
@@ -575,6 +578,9 @@ public final class MlsmCli implements Callable<Integer> {
         ScoringHeadOption head;
 
         @Mixin
+        NormaliserOption normaliser;
+
+        @Mixin
         OutputOptions out = new OutputOptions("mlsm-runs/eval-blimp");
 
         @Override
@@ -583,11 +589,11 @@ public final class MlsmCli implements Callable<Integer> {
                 throw bad(spec, "--pairs", pairs, "must be >= 0 (0 = all)");
             }
             var o = options(spec, () -> new EvalBlimpExample.Options(model.dir(), model.tokenizerFile(), blimp,
-                    supplement, pairs, head.value(), out.dir()));
+                    supplement, pairs, head.value(), normaliser.value(), out.dir(), model.concepts()));
             var r = EvalBlimpExample.run(o);
             PrintWriter w = spec.commandLine().getOut();
             w.println(r.markdown());
-            w.println("written: " + r.markdownFile() + ", " + r.csvFile());
+            w.println("written: " + r.markdownFile() + ", " + r.csvFile() + ", " + r.provenanceFile());
             w.flush();
             return 0;
         }
@@ -616,19 +622,23 @@ public final class MlsmCli implements Callable<Integer> {
         @Mixin
         ScoringHeadOption head;
 
+        @Mixin
+        NormaliserOption normaliser;
+
         @Override
         public Integer call() {
             if (items < 0) {
                 throw bad(spec, "--items", items, "must be >= 0 (0 = all)");
             }
             var o = options(spec, () -> new EvalEwokExample.Options(model.dir(), model.tokenizerFile(), data.dir(),
-                    fast, items, head.value()));
+                    fast, items, head.value(), normaliser.value(), model.concepts()));
             var r = EvalEwokExample.run(o);
             PrintWriter w = spec.commandLine().getOut();
             r.scores().byDomain().forEach((d, a) -> w.println(d + ": " + fmt(a.value()) + " (" + a.correct() + "/"
                     + a.total() + ")"));
             w.println("overall: " + fmt(r.scores().overall().value()) + ", domain average "
                     + fmt(r.scores().domainAverage()));
+            w.println("normaliser: " + r.scores().normaliserApplied());
             w.flush();
             return 0;
         }

@@ -169,4 +169,38 @@ class MlsmCliTest {
         }
         assertTrue(offenders.isEmpty(), "only the CLI may import the examples, not the reverse: " + offenders);
     }
+
+    @Test
+    void normaliserIsParsedOnEvalBlimpAndEvalEwokWithTheBabyLmDefault() {
+        for (String c : List.of("eval-blimp", "eval-ewok")) {
+            CommandLine cl = MlsmCli.commandLine();
+            CommandLine.ParseResult p = cl.parseArgs(c, "--model", "m", "--normaliser", "VOCABULARY");
+            assertEquals(io.mlsm.eval.pll.Normaliser.VOCABULARY, normaliserOf(p.subcommand()), c);
+            p = MlsmCli.commandLine().parseArgs(c, "--model", "m");
+            assertEquals(io.mlsm.eval.pll.Normaliser.ALL_OUTPUTS, normaliserOf(p.subcommand()), c);
+            Run r = run(c, "--model", "m", "--normaliser", "ROWS");
+            assertEquals(2, r.exit(), c);
+            assertTrue(r.err().contains("--normaliser") && r.err().contains("ALL_OUTPUTS"), r.err());
+            assertTrue(run(c, "--help").out().contains("--normaliser=NORM"), c);
+        }
+    }
+
+    @Test
+    void conceptsIsInTheModelOptionsOfEveryModelCommand() {
+        for (String c : List.of("eval-blimp", "eval-ewok", "fill-mask")) {
+            String[] text = c.equals("fill-mask") ? new String[] {"a [MASK]"} : new String[0];
+            CommandLine.ParseResult p = MlsmCli.commandLine().parseArgs(
+                    Stream.concat(Stream.of(c, "--model", "m", "--concepts", "2500"), Stream.of(text))
+                            .toArray(String[]::new));
+            assertEquals(2500, (int) p.subcommand().matchedOptionValue("--concepts", -7), c);
+            p = MlsmCli.commandLine().parseArgs(Stream.concat(Stream.of(c, "--model", "m"), Stream.of(text))
+                    .toArray(String[]::new));
+            assertEquals(-1, (int) p.subcommand().commandSpec().findOption("--concepts").getValue(), c);
+        }
+    }
+
+    private static io.mlsm.eval.pll.Normaliser normaliserOf(CommandLine.ParseResult sub) {
+        Object cmd = sub.commandSpec().userObject();
+        return cmd instanceof MlsmCli.EvalBlimp b ? b.normaliser.value() : ((MlsmCli.EvalEwok) cmd).normaliser.value();
+    }
 }

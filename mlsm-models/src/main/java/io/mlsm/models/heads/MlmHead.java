@@ -51,4 +51,16 @@ public final class MlmHead {
         }
         return LayerBlocks.linear(sd, transformed, emb, bias);                                       // [N, V]
     }
+
+    /**
+     * Every output row of the decoder: the {@code V} vocabulary logits followed by the {@code k} concept logits
+     * (the same values as {@link #vocabLogits} and {@link ConceptHead#logits}, in one product). For a model without
+     * latent concepts this is {@link #vocabLogits}.
+     *
+     * @param transformed output of {@link #transform} {@code [N, H]}
+     * @return output logits {@code [N, V + k]}
+     */
+    public static SDVariable outputLogits(ParameterBinding p, DebertaConfig cfg, SDVariable transformed) {
+        return LayerBlocks.linear(p.sd(), transformed, p.get(WORD_EMBEDDINGS), p.get(MLM_BIAS));   // [N, V+k]
+    }
 }

@@ -237,6 +237,60 @@ public final class HfDebertaDirectory {
     }
 
     /**
+     * The number {@code k} of latent concepts of a model directory, for loading it next to a tokenizer of
+     * {@code tokenizerVocab} ids: {@code requested} when it is {@code >= 0}; else the config's
+     * {@value DebertaConfig#HF_LATENT_CONCEPTS_KEY}; else — a released checkpoint, a Hugging Face
+     * {@code DebertaForMaskedLM} directory with no key of ours — {@code vocab_size − tokenizerVocab} (the released
+     * layout appends the {@code k} concepts to the vocabulary), said at WARN when it is above 0.
+     *
+     * <pre>{@code
+     * int k = HfDebertaDirectory.latentConceptsFor(dir, tokenizer.vocabSize(), -1);   // 2500 for vocab_size 27500
+     * DebertaModel m = HfDebertaDirectory.loadModel(dir, k);
+     * }</pre>
+     *
+     * @param requested {@code k} asked for (e.g. {@code --concepts}), or -1 for "from the config, else inferred"
+     * @return {@code k >= 0} (0 when the tokenizer has more ids than {@code vocab_size}: the callers reject that
+     *         pair with both sizes named)
+     * @throws IOException              if the config cannot be read
+     * @throws CheckpointFormatException if the config is not JSON or has no {@code vocab_size}
+     */
+    public static int latentConceptsFor(Path dir, int tokenizerVocab, int requested) throws IOException {
+        if (requested >= 0) {
+            return requested;
+        }
+        Path configFile = dir.resolve(CONFIG_FILE);
+        if (!Files.isRegularFile(configFile)) {
+            throw new NoSuchFileException(configFile.toString(), null, "missing " + CONFIG_FILE + " in " + dir);
+        }
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(configFile.toFile());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new CheckpointFormatException(configFile + ": malformed JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root.has(DebertaConfig.HF_LATENT_CONCEPTS_KEY)) {
+            return root.get(DebertaConfig.HF_LATENT_CONCEPTS_KEY).asInt();
+        }
+        int vocab = root.path("vocab_size").asInt(-1);
+        if (vocab < 1) {
+            throw new CheckpointFormatException(configFile + ": no vocab_size");
+        }
+        int k = vocab - tokenizerVocab;
+        if (k < 0) {
+            return 0;   // the tokenizer is larger than the model: nothing to infer; the caller's size check says so
+        }
+        if (k > 0) {
+            LOG.warn("{} has no {} key (not written by this library): k = vocab_size {} - tokenizer size {} = {} "
+                    + "latent concepts inferred (the released V + k layout); pass --concepts K to say otherwise",
+                    configFile, DebertaConfig.HF_LATENT_CONCEPTS_KEY, vocab, tokenizerVocab, k);
+        } else {
+            LOG.info("{} has no {} key: vocab_size {} = tokenizer size, no latent concepts", configFile,
+                    DebertaConfig.HF_LATENT_CONCEPTS_KEY, vocab);
+        }
+        return k;
+    }
+
+    /**
      * Loads a directory into a ready {@link DebertaModel} ({@code k} from the config, 0 when absent).
      *
      * @param dir model directory
