@@ -135,10 +135,110 @@ public final class EncodedCorpus implements Sequences, AutoCloseable {
         Objects.requireNonNull(corpus, "corpus");
         Objects.requireNonNull(tokenizer, "tokenizer");
         Objects.requireNonNull(options, "options");
+        long start = System.nanoTime();
+        SequenceBuilder.Report[] report = new SequenceBuilder.Report[1];
+        EncodedCorpus enc = write(file, tokenizer.vocabSize(), options, corpus.identity().sha256(),
+                tokenizerFingerprint(tokenizer), sink -> report[0] = new SequenceBuilder(tokenizer, options)
+                        .build(corpus, sink, threads), false, corpus.files().toString());
+        SequenceBuilder.Report r = report[0];
+        LOG.info("Encoded corpus {} into {}: {} lines, {} sequences ({} dropped as too short, {} truncated), {} ids "
+                        + "in {} s", corpus.files().size() == 1 ? corpus.files().get(0) : corpus.files().size() + " files",
+                file, r.lines(), r.sequences(), r.dropped(), r.truncated(), r.tokens(),
+                String.format("%.1f", (System.nanoTime() - start) / 1e9));
+        return enc;
+    }
+
+    /**
+     * Encodes one part of a corpus (typically one file: pairs never span two files, so a corpus encoded file by file
+     * and joined with {@link #concatenate} equals {@link #build} of the whole) into {@code file}, on the calling
+     * thread. A part that yields no sequence writes no file (and removes an old one).
+     *
+     * @return the counts of the part
+     */
+    public static SequenceBuilder.Report buildPart(Corpus part, Tokenizer tokenizer, SequenceOptions options,
+                                                   Path file) {
+        SequenceBuilder.Report[] report = new SequenceBuilder.Report[1];
+        EncodedCorpus enc = write(file, tokenizer.vocabSize(), options, part.identity().sha256(),
+                tokenizerFingerprint(tokenizer), sink -> report[0] = new SequenceBuilder(tokenizer, options)
+                        .build(part, sink, 1), true, part.files().toString());
+        if (enc != null) {
+            enc.close();
+        } else {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot remove the old part " + file, e);
+            }
+        }
+        return report[0];
+    }
+
+    /**
+     * Joins encoded parts, in order, into one encoded corpus {@code file} (written atomically) whose header carries
+     * the whole corpus's digest and counts: with the parts of {@link #buildPart} for each file of a corpus, the
+     * result equals {@link #build} of that corpus byte for byte.
+     *
+     * @param parts        the parts in corpus order (parts that yielded no sequence are simply absent)
+     * @param corpusSha256 the whole corpus's digest ({@link CorpusIdentity#sha256()})
+     * @param totals       the counts summed over every part, those without sequences included
+     * @param file         the file to create or replace
+     * @return the joined corpus, opened
+     * @throws IllegalArgumentException when the parts were built with other tokenizers, options or vocabulary sizes,
+     *                                  when their sequence count disagrees with {@code totals}, or when there is no
+     *                                  sequence at all
+     */
+    public static EncodedCorpus concatenate(List<EncodedCorpus> parts, String corpusSha256,
+                                            SequenceBuilder.Report totals, Path file) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("corpus yields no sequence (" + totals.lines() + " lines read)");
+        }
+        Header first = parts.get(0).header();
+        long sequences = 0;
+        for (EncodedCorpus p : parts) {
+            Header h = p.header();
+            if (!h.options().equals(first.options()) || h.vocabSize() != first.vocabSize()
+                    || !h.tokenizerFingerprint().equals(first.tokenizerFingerprint())) {
+                throw new IllegalArgumentException("encoded part " + p.file() + " was built with "
+                        + describe(h) + " but " + parts.get(0).file() + " with " + describe(first));
+            }
+            sequences += h.sequenceCount();
+        }
+        if (sequences != totals.sequences()) {
+            throw new IllegalArgumentException("encoded parts hold " + sequences + " sequences, the counts say "
+                    + totals.sequences());
+        }
+        EncodedCorpus out = write(file, first.vocabSize(), first.options(), corpusSha256,
+                first.tokenizerFingerprint(), sink -> {
+                    for (EncodedCorpus p : parts) {
+                        for (int i = 0; i < p.size(); i++) {
+                            sink.accept(p.get(i));
+                        }
+                    }
+                    return totals;
+                }, false, parts.size() + " parts");
+        LOG.info("Encoded corpus {} joined from {} parts: {} sequences, {} ids", file, parts.size(), out.size(),
+                out.tokenCount());
+        return out;
+    }
+
+    private static String describe(Header h) {
+        return h.options() + ", vocabulary " + h.vocabSize() + ", tokenizer " + h.tokenizerFingerprint().substring(0, 12);
+    }
+
+    /** Produces the sequences of a file in order and returns the counts of what it read. */
+    @FunctionalInterface
+    private interface SequenceSource {
+        SequenceBuilder.Report feed(java.util.function.Consumer<int[]> sink);
+    }
+
+    /**
+     * Writes the sequences of {@code source} into {@code file} atomically and opens it; with none, fails naming
+     * {@code what}, or returns {@code null} (nothing written) when {@code allowEmpty}.
+     */
+    private static EncodedCorpus write(Path file, int vocabSize, SequenceOptions options, String corpusSha,
+                                       String tokFp, SequenceSource source, boolean allowEmpty, String what) {
         Path dir = file.toAbsolutePath().getParent();
-        int width = tokenizer.vocabSize() <= 65536 ? 2 : 4;
-        String corpusSha = corpus.identity().sha256();
-        String tokFp = tokenizerFingerprint(tokenizer);
+        int width = vocabSize <= 65536 ? 2 : 4;
         Path tmp = null;
         try {
             Files.createDirectories(dir);
@@ -152,7 +252,7 @@ public final class EncodedCorpus implements Sequences, AutoCloseable {
                 ch.position(HEADER_BYTES);
                 ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
                 long[] lastLog = {start};
-                report = new SequenceBuilder(tokenizer, options).build(corpus, ids -> {
+                report = source.feed(ids -> {
                     long n = count[0];
                     if (n + 2 > offs[0].length) {
                         if (n + 2 > Integer.MAX_VALUE - 8) {
@@ -179,9 +279,12 @@ public final class EncodedCorpus implements Sequences, AutoCloseable {
                         lastLog[0] = now;
                         LOG.info("Encoding corpus: {} sequences, {} ids so far", count[0], offs[0][(int) count[0]]);
                     }
-                }, threads);
+                });
                 if (count[0] == 0) {
-                    throw new IllegalArgumentException("corpus " + corpus.files() + " yields no sequence with at least "
+                    if (allowEmpty) {
+                        return null;
+                    }
+                    throw new IllegalArgumentException("corpus " + what + " yields no sequence with at least "
                             + options.minContentTokens() + " content tokens (" + report.lines() + " lines read)");
                 }
                 long n = count[0];
@@ -202,7 +305,7 @@ public final class EncodedCorpus implements Sequences, AutoCloseable {
                 }
                 flush(ch, buf);
                 long fileSize = offsetsStart + (n + 1) * 8;
-                Header h = new Header(options, tokenizer.vocabSize(), width, n, tokenCount, longest[0], corpusSha, tokFp,
+                Header h = new Header(options, vocabSize, width, n, tokenCount, longest[0], corpusSha, tokFp,
                         report.lines(), report.dropped(), report.truncated());
                 ByteBuffer hb = encodeHeader(h, offsetsStart, fileSize);
                 ch.write(hb, 0);
@@ -213,10 +316,6 @@ public final class EncodedCorpus implements Sequences, AutoCloseable {
             }
             moveAtomically(tmp, file);
             tmp = null;
-            LOG.info("Encoded corpus {} into {}: {} lines, {} sequences ({} dropped as too short, {} truncated), {} ids "
-                            + "in {} s", corpus.files().size() == 1 ? corpus.files().get(0) : corpus.files().size() + " files",
-                    file, report.lines(), report.sequences(), report.dropped(), report.truncated(), report.tokens(),
-                    String.format("%.1f", (System.nanoTime() - start) / 1e9));
             return open(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write encoded corpus " + file, e);

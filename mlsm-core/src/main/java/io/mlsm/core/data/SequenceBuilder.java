@@ -36,7 +36,8 @@ public final class SequenceBuilder {
      * @param truncated sequences emitted after truncation to the maximum length
      * @param tokens    ids emitted, special tokens included
      */
-    public record Report(long lines, long sequences, long dropped, long truncated, long tokens) {
+    public record Report(long lines, long sequences, long dropped, long truncated, long tokens)
+            implements java.io.Serializable {
     }
 
     public SequenceBuilder(Tokenizer tokenizer, SequenceOptions options) {

@@ -21,7 +21,8 @@ package io.mlsm.core.data;
  *                         so a corpus of a few very long lines (e.g. a book on one line) trains on all of its text;
  *                         {@code false}: such a line is truncated (the default, as the papers' pipelines do)
  */
-public record SequenceOptions(int maxLength, int minContentTokens, boolean pairLines, boolean windowLongLines) {
+public record SequenceOptions(int maxLength, int minContentTokens, boolean pairLines, boolean windowLongLines)
+        implements java.io.Serializable {
 
     /** Sequence length of the papers. */
     public static final int DEFAULT_MAX_LENGTH = 128;

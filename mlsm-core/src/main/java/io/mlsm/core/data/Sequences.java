@@ -40,6 +40,59 @@ public interface Sequences {
     long tokenCount();
 
     /**
+     * A view of the sequences {@code [from, to)} of this one, re-indexed from 0 (no ids are copied). Its
+     * {@link #maxLength()} is this one's bound, so batches padded to the longest sequence of each batch come out the
+     * same in the view as in the whole.
+     *
+     * @param from first sequence, inclusive
+     * @param to   last sequence, exclusive
+     * @return the view
+     * @throws IndexOutOfBoundsException naming the range and the size when it is not within {@code [0, size()]}
+     */
+    default Sequences slice(int from, int to) {
+        Sequences whole = this;
+        if (from < 0 || to > size() || from > to) {
+            throw new IndexOutOfBoundsException("slice [" + from + ", " + to + ") of " + size() + " sequences");
+        }
+        long tokens = 0;
+        for (int i = from; i < to; i++) {
+            tokens += length(i);
+        }
+        long count = tokens;
+        return new Sequences() {
+            @Override
+            public int size() {
+                return to - from;
+            }
+
+            @Override
+            public int length(int index) {
+                return whole.length(from + java.util.Objects.checkIndex(index, to - from));
+            }
+
+            @Override
+            public int[] get(int index) {
+                return whole.get(from + java.util.Objects.checkIndex(index, to - from));
+            }
+
+            @Override
+            public int copyTo(int index, int[] dest, int offset) {
+                return whole.copyTo(from + java.util.Objects.checkIndex(index, to - from), dest, offset);
+            }
+
+            @Override
+            public int maxLength() {
+                return whole.maxLength();
+            }
+
+            @Override
+            public long tokenCount() {
+                return count;
+            }
+        };
+    }
+
+    /**
      * @param sequences the sequences (copied)
      * @return in-memory sequences
      */

@@ -292,87 +292,16 @@ public final class ConceptTargetCache {
          * @throws IllegalArgumentException on a missing teacher or solver, a dimension mismatch or bad sequences
          */
         public ConceptTargetCache build(Path file) throws IOException {
-            if (teacher == null || solver == null) {
-                throw new IllegalArgumentException("a cache build needs teacher(...) and solver(...)");
-            }
-            new ConceptTargets(teacher, layer, solver.dictionary(), solver); // validates layer and dimensions
-            int hiddenIndex = ConceptTargets.hiddenStateIndex(layer, teacher.config().numLayers());
-            int k = solver.dictionary().size();
+            int k = validate();
             int n = sequences.size();
-            if (n < 1) {
-                throw new IllegalArgumentException("no sequences to cache");
-            }
             long tokens = sequences.tokenCount();
             Fingerprints fp = Fingerprints.of(teacher, layer, solver, sequences);
-            int rec = recordBytes(topN);
-            BatchStream stream = BatchStream.builder(sequences, specials, teacher.config().vocabSize())
-                    .batchSize(batchSize).masking(Masking.none()).shuffle(false).dropLast(false).epochs(1).build();
             LOG.info("target cache: coding {} tokens of {} sequences (k={}, top {}) into {}", tokens, n, k, topN, file);
             long t0 = System.nanoTime();
             AtomicFiles.write(file, ch -> {
                 ch.write(ByteBuffer.allocate(HEADER_BYTES)); // placeholder, rewritten at the end
                 CRC32C crc = new CRC32C();
-                long written = 0;
-                long sequencesDone = 0;
-                long lastLog = System.nanoTime();
-                long codedTokens = 0;
-                long truncatedTokens = 0;
-                double droppedMass = 0;
-                for (Batch batch : stream) {
-                    int t = batch.length();
-                    int[] ids = batch.originalIds();
-                    int[] mask = batch.attentionMask();
-                    int[] rows = new int[ids.length];
-                    int coded = 0;
-                    for (int i = 0; i < ids.length; i++) {
-                        if (mask[i] == 1 && !specials.isSpecial(ids[i])) {
-                            rows[coded++] = i;
-                        }
-                    }
-                    CompactTargets compact = null;
-                    if (coded > 0) {
-                        INDArray hidden = teacher.hiddenStates(batch.originalIdsArray(DataType.INT32),
-                                batch.attentionMaskArray(teacher.dataType())).get(hiddenIndex);       // [B, T, H]
-                        INDArray flat = hidden.reshape((long) batch.batchSize() * t, hidden.size(2)); // [B*T, H]
-                        INDArray picked = Nd4j.pullRows(flat, 1, Arrays.copyOf(rows, coded));        // [n, H]
-                        compact = SparseTargets.compact(solver.solve(picked).codes(), topN);          // n x top-n
-                        codedTokens += coded;
-                        for (float m : compact.droppedMass()) {
-                            truncatedTokens += m > 1e-6f ? 1 : 0; // above summation-order rounding
-                            droppedMass += m;
-                        }
-                    }
-                    ByteBuffer out = ByteBuffer.allocate(batch.tokenCount() * rec).order(ByteOrder.LITTLE_ENDIAN);
-                    int next = 0;
-                    for (int b = 0; b < batch.batchSize(); b++) {
-                        for (int p = b * t; p < (b + 1) * t && mask[p] == 1; p++) {
-                            if (next < coded && rows[next] == p) {
-                                putRecord(out, compact, next++);
-                            } else {
-                                putZeroRecord(out, topN);
-                            }
-                        }
-                    }
-                    out.flip();
-                    crc.update(out.duplicate());
-                    while (out.hasRemaining()) {
-                        ch.write(out);
-                    }
-                    written += batch.tokenCount();
-                    sequencesDone += batch.batchSize();
-                    listener.onProgress(sequencesDone, n, written);
-                    if (System.nanoTime() - lastLog > 30_000_000_000L) {
-                        lastLog = System.nanoTime();
-                        LOG.info("target cache: {}/{} sequences, {} tokens", sequencesDone, n, written);
-                    }
-                }
-                if (written != tokens) {
-                    throw new IllegalStateException("wrote " + written + " token records but the sequences hold "
-                            + tokens + " tokens");
-                }
-                LOG.info("target cache: {} of {} coded tokens had more than {} non-zero concepts (mean dropped mass "
-                        + "{} among them)", truncatedTokens, codedTokens, topN,
-                        truncatedTokens == 0 ? 0 : (float) (droppedMass / truncatedTokens));
+                code(sequences, ch, crc, true);
                 ByteBuffer header = header(k, topN, n, tokens, fp, crc.getValue());
                 long pos = 0;
                 while (header.hasRemaining()) {
@@ -382,6 +311,135 @@ public final class ConceptTargetCache {
             LOG.info("target cache: {} written ({} MiB) in {} s", file, Files.size(file) >> 20,
                     String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
             return open(file, sequences, fp);
+        }
+
+        /**
+         * Codes the sequences {@code [from, to)} into a shard file (written atomically) that {@link #assemble} later
+         * joins with the other shards into a cache equal, byte for byte, to what {@link #build} writes. The shard's
+         * batches are the whole build's batches, so {@code from} must be a multiple of the batch size; distributed
+         * jobs ({@code mlsm-spark}) give each task one shard.
+         *
+         * @param from     first sequence, a multiple of {@link #batchSize(int)}
+         * @param to       last sequence, exclusive
+         * @param expected the fingerprints of the whole build's inputs (computed once by the caller, recorded in the
+         *                 shard so that a shard of other inputs is never joined in)
+         * @param shard    the shard file to create or replace
+         * @return what the shard holds
+         * @throws IOException              on a write failure
+         * @throws IllegalArgumentException on a misaligned or out-of-range slice, or as {@link #build}
+         */
+        public Shard buildShard(int from, int to, Fingerprints expected, Path shard) throws IOException {
+            Objects.requireNonNull(expected, "expected fingerprints");
+            int k = validate();
+            if (from < 0 || to > sequences.size() || from >= to) {
+                throw new IllegalArgumentException("shard range [" + from + ", " + to + ") is empty or outside the "
+                        + sequences.size() + " sequences");
+            }
+            if (from % batchSize != 0) {
+                throw new IllegalArgumentException("shard start " + from + " is not a multiple of the batch size "
+                        + batchSize + ": its batches would differ from a whole build's");
+            }
+            Sequences slice = sequences.slice(from, to);
+            long tokens = slice.tokenCount();
+            long[] crcOut = new long[1];
+            AtomicFiles.write(shard, ch -> {
+                ch.write(ByteBuffer.allocate(HEADER_BYTES));
+                CRC32C crc = new CRC32C();
+                code(slice, ch, crc, false);
+                crcOut[0] = crc.getValue();
+                ByteBuffer header = shardHeader(k, topN, from, to, tokens, expected, crc.getValue());
+                long pos = 0;
+                while (header.hasRemaining()) {
+                    pos += ch.write(header, pos);
+                }
+            });
+            return new Shard(shard, from, to, tokens, k, topN, expected, crcOut[0]);
+        }
+
+        /** Checks the configuration; @return k */
+        private int validate() {
+            if (teacher == null || solver == null) {
+                throw new IllegalArgumentException("a cache build needs teacher(...) and solver(...)");
+            }
+            new ConceptTargets(teacher, layer, solver.dictionary(), solver); // validates layer and dimensions
+            if (sequences.size() < 1) {
+                throw new IllegalArgumentException("no sequences to cache");
+            }
+            return solver.dictionary().size();
+        }
+
+        /** Codes every token of {@code part} in batches of {@link #batchSize} and writes its records to {@code ch}. */
+        private void code(Sequences part, java.nio.channels.WritableByteChannel ch, CRC32C crc, boolean log)
+                throws IOException {
+            int hiddenIndex = ConceptTargets.hiddenStateIndex(layer, teacher.config().numLayers());
+            int n = part.size();
+            long tokens = part.tokenCount();
+            int rec = recordBytes(topN);
+            BatchStream stream = BatchStream.builder(part, specials, teacher.config().vocabSize())
+                    .batchSize(batchSize).masking(Masking.none()).shuffle(false).dropLast(false).epochs(1).build();
+            long written = 0;
+            long sequencesDone = 0;
+            long lastLog = System.nanoTime();
+            long codedTokens = 0;
+            long truncatedTokens = 0;
+            double droppedMass = 0;
+            for (Batch batch : stream) {
+                int t = batch.length();
+                int[] ids = batch.originalIds();
+                int[] mask = batch.attentionMask();
+                int[] rows = new int[ids.length];
+                int coded = 0;
+                for (int i = 0; i < ids.length; i++) {
+                    if (mask[i] == 1 && !specials.isSpecial(ids[i])) {
+                        rows[coded++] = i;
+                    }
+                }
+                CompactTargets compact = null;
+                if (coded > 0) {
+                    INDArray hidden = teacher.hiddenStates(batch.originalIdsArray(DataType.INT32),
+                            batch.attentionMaskArray(teacher.dataType())).get(hiddenIndex);       // [B, T, H]
+                    INDArray flat = hidden.reshape((long) batch.batchSize() * t, hidden.size(2)); // [B*T, H]
+                    INDArray picked = Nd4j.pullRows(flat, 1, Arrays.copyOf(rows, coded));        // [n, H]
+                    compact = SparseTargets.compact(solver.solve(picked).codes(), topN);          // n x top-n
+                    codedTokens += coded;
+                    for (float m : compact.droppedMass()) {
+                        truncatedTokens += m > 1e-6f ? 1 : 0; // above summation-order rounding
+                        droppedMass += m;
+                    }
+                }
+                ByteBuffer out = ByteBuffer.allocate(batch.tokenCount() * rec).order(ByteOrder.LITTLE_ENDIAN);
+                int next = 0;
+                for (int b = 0; b < batch.batchSize(); b++) {
+                    for (int p = b * t; p < (b + 1) * t && mask[p] == 1; p++) {
+                        if (next < coded && rows[next] == p) {
+                            putRecord(out, compact, next++);
+                        } else {
+                            putZeroRecord(out, topN);
+                        }
+                    }
+                }
+                out.flip();
+                crc.update(out.duplicate());
+                while (out.hasRemaining()) {
+                    ch.write(out);
+                }
+                written += batch.tokenCount();
+                sequencesDone += batch.batchSize();
+                listener.onProgress(sequencesDone, n, written);
+                if (log && System.nanoTime() - lastLog > 30_000_000_000L) {
+                    lastLog = System.nanoTime();
+                    LOG.info("target cache: {}/{} sequences, {} tokens", sequencesDone, n, written);
+                }
+            }
+            if (written != tokens) {
+                throw new IllegalStateException("wrote " + written + " token records but the sequences hold "
+                        + tokens + " tokens");
+            }
+            if (log) {
+                LOG.info("target cache: {} of {} coded tokens had more than {} non-zero concepts (mean dropped mass "
+                        + "{} among them)", truncatedTokens, codedTokens, topN,
+                        truncatedTokens == 0 ? 0 : (float) (droppedMass / truncatedTokens));
+            }
         }
 
         private static void putRecord(ByteBuffer out, CompactTargets c, int row) {
@@ -426,6 +484,208 @@ public final class ConceptTargetCache {
         h.position(HEADER_BYTES);
         h.flip();
         return h;
+    }
+
+    /**
+     * One shard of a distributed cache build ({@link Builder#buildShard}): the records of the sequences
+     * {@code [from, to)}, behind a {@value #HEADER_BYTES}-byte header (magic {@code MLSMTSH1}, version, k, topN, the
+     * range, the token count, the three fingerprints of the whole build, a CRC32C of the data and one of the header).
+     *
+     * @param file         the shard file
+     * @param from         first sequence
+     * @param to           last sequence, exclusive
+     * @param tokens       token records in the shard
+     * @param k            concepts
+     * @param topN         slots per token
+     * @param fingerprints the inputs of the whole build
+     * @param dataCrc      CRC32C of the records
+     */
+    public record Shard(Path file, int from, int to, long tokens, int k, int topN, Fingerprints fingerprints,
+                        long dataCrc) {
+    }
+
+    /** File name extension of shards. */
+    public static final String SHARD_EXTENSION = ".mlsmtsh";
+
+    private static final byte[] SHARD_MAGIC = "MLSMTSH1".getBytes(StandardCharsets.US_ASCII);
+
+    private static ByteBuffer shardHeader(int k, int topN, int from, int to, long tokens, Fingerprints fp,
+                                          long dataCrc) {
+        ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        h.put(SHARD_MAGIC);
+        h.putInt(FORMAT_VERSION);
+        h.putInt(k);
+        h.putInt(topN);
+        h.putInt(from);
+        h.putInt(to);
+        h.putInt(0);
+        h.putLong(tokens);
+        h.put(HexFormat.of().parseHex(fp.teacher()));
+        h.put(HexFormat.of().parseHex(fp.coder()));
+        h.put(HexFormat.of().parseHex(fp.corpus()));
+        h.putLong(dataCrc);
+        CRC32C crc = new CRC32C();
+        crc.update(h.array(), 0, h.position());
+        h.putLong(crc.getValue());
+        h.position(HEADER_BYTES);
+        h.flip();
+        return h;
+    }
+
+    /**
+     * Reads and checks a shard's header and size (not its data checksum: {@link #assemble} checks that while it
+     * copies).
+     *
+     * @throws IllegalArgumentException naming the file when it is not a shard, of another version, corrupt or of the
+     *                                  wrong size
+     * @throws IOException              when it cannot be read
+     */
+    public static Shard readShard(Path file) throws IOException {
+        String where = "target shard " + file + ": ";
+        long size = Files.size(file);
+        if (size < HEADER_BYTES) {
+            throw new IllegalArgumentException(where + "truncated: " + size + " bytes, shorter than the header");
+        }
+        ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (h.hasRemaining() && ch.read(h, h.position()) >= 0) {
+                // read fully
+            }
+        }
+        h.flip();
+        byte[] magic = new byte[SHARD_MAGIC.length];
+        h.get(magic);
+        if (!Arrays.equals(magic, SHARD_MAGIC)) {
+            throw new IllegalArgumentException(where + "wrong magic: not a target shard");
+        }
+        int version = h.getInt();
+        if (version != FORMAT_VERSION) {
+            throw new IllegalArgumentException(where + "unsupported format version " + version);
+        }
+        int k = h.getInt();
+        int topN = h.getInt();
+        int from = h.getInt();
+        int to = h.getInt();
+        h.getInt();
+        long tokens = h.getLong();
+        byte[] t = new byte[FINGERPRINT_BYTES];
+        byte[] c = new byte[FINGERPRINT_BYTES];
+        byte[] q = new byte[FINGERPRINT_BYTES];
+        h.get(t).get(c).get(q);
+        long dataCrc = h.getLong();
+        int end = h.position();
+        long storedCrc = h.getLong();
+        CRC32C crc = new CRC32C();
+        crc.update(h.array(), 0, end);
+        if (crc.getValue() != storedCrc) {
+            throw new IllegalArgumentException(where + "corrupt header: checksum mismatch");
+        }
+        if (k < 1 || topN < 1 || from < 0 || to <= from || tokens < 0) {
+            throw new IllegalArgumentException(where + "invalid header: k=" + k + ", topN=" + topN + ", range ["
+                    + from + ", " + to + "), tokens=" + tokens);
+        }
+        long expected = HEADER_BYTES + tokens * recordBytes(topN);
+        if (size != expected) {
+            throw new IllegalArgumentException(where + "size " + size + " bytes, expected " + expected);
+        }
+        HexFormat hex = HexFormat.of();
+        return new Shard(file, from, to, tokens, k, topN, new Fingerprints(hex.formatHex(t), hex.formatHex(c),
+                hex.formatHex(q)), dataCrc);
+    }
+
+    /**
+     * Joins shards that together cover every sequence into one cache at {@code file}, written atomically: until the
+     * last byte is copied and checked nothing exists at {@code file}, so an interrupted join leaves no partial cache.
+     * The result equals, byte for byte, the cache {@link Builder#build} writes from the same inputs.
+     *
+     * @param file      the cache file to create or replace
+     * @param sequences the whole corpus
+     * @param expected  the fingerprints the shards must carry
+     * @param shards    the shard files, in any order
+     * @return the cache, opened
+     * @throws IllegalArgumentException naming the shard when one is missing, overlaps another, carries other
+     *                                  fingerprints or settings, has the wrong token count or fails its checksum
+     * @throws IOException              on a read or write failure
+     */
+    public static ConceptTargetCache assemble(Path file, Sequences sequences, Fingerprints expected,
+                                              List<Path> shards) throws IOException {
+        Objects.requireNonNull(expected, "expected fingerprints");
+        if (shards.isEmpty()) {
+            throw new IllegalArgumentException("no shards to assemble into " + file);
+        }
+        List<Shard> parts = new ArrayList<>();
+        for (Path p : shards) {
+            parts.add(readShard(p));
+        }
+        parts.sort(java.util.Comparator.comparingInt(Shard::from));
+        Shard first = parts.get(0);
+        int next = 0;
+        long tokens = 0;
+        for (Shard sh : parts) {
+            String where = "target shard " + sh.file() + ": ";
+            if (sh.from() != next) {
+                throw new IllegalArgumentException(where + (sh.from() > next ? "sequences [" + next + ", " + sh.from()
+                        + ") are in no shard" : "overlaps the previous shard (starts at " + sh.from() + ", expected "
+                        + next + ")"));
+            }
+            if (!sh.fingerprints().equals(expected)) {
+                throw new IllegalArgumentException(where + "computed from other inputs (fingerprints differ)");
+            }
+            if (sh.k() != first.k() || sh.topN() != first.topN()) {
+                throw new IllegalArgumentException(where + "k=" + sh.k() + ", topN=" + sh.topN() + " but the first "
+                        + "shard has k=" + first.k() + ", topN=" + first.topN());
+            }
+            if (sh.to() > sequences.size()) {
+                throw new IllegalArgumentException(where + "ends at sequence " + sh.to() + " beyond the corpus's "
+                        + sequences.size());
+            }
+            long expectTokens = sequences.slice(sh.from(), sh.to()).tokenCount();
+            if (sh.tokens() != expectTokens) {
+                throw new IllegalArgumentException(where + sh.tokens() + " token records, the corpus has "
+                        + expectTokens + " in that range");
+            }
+            next = sh.to();
+            tokens += sh.tokens();
+        }
+        if (next != sequences.size()) {
+            throw new IllegalArgumentException("target shards cover sequences [0, " + next + ") of "
+                    + sequences.size() + ": the rest are in no shard");
+        }
+        long total = tokens;
+        AtomicFiles.write(file, ch -> {
+            ch.write(ByteBuffer.allocate(HEADER_BYTES));
+            CRC32C all = new CRC32C();
+            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+            for (Shard sh : parts) {
+                CRC32C own = new CRC32C();
+                try (FileChannel in = FileChannel.open(sh.file(), StandardOpenOption.READ)) {
+                    in.position(HEADER_BYTES);
+                    while (true) {
+                        buf.clear();
+                        if (in.read(buf) < 0) {
+                            break;
+                        }
+                        buf.flip();
+                        own.update(buf.duplicate());
+                        all.update(buf.duplicate());
+                        while (buf.hasRemaining()) {
+                            ch.write(buf);
+                        }
+                    }
+                }
+                if (own.getValue() != sh.dataCrc()) {
+                    throw new IllegalArgumentException("target shard " + sh.file() + ": corrupt data: checksum "
+                            + "mismatch; delete it and run the job again");
+                }
+            }
+            ByteBuffer header = header(first.k(), first.topN(), sequences.size(), total, expected, all.getValue());
+            long pos = 0;
+            while (header.hasRemaining()) {
+                pos += ch.write(header, pos);
+            }
+        });
+        LOG.info("target cache: {} assembled from {} shards ({} tokens)", file, parts.size(), total);
+        return open(file, sequences, expected);
     }
 
     private record Header(int k, int topN, int sequenceCount, long tokenCount, Fingerprints fingerprints,

@@ -75,6 +75,46 @@ class EncodedCorpusTest {
     }
 
     @Test
+    void partsEncodedFileByFileJoinIntoTheWholeBuildsBytes() throws IOException {
+        WordTokenizer tok = WordTokenizer.synthetic(300);
+        Path sub = java.nio.file.Files.createDirectories(dir.resolve("parts-src"));
+        List<Path> files = List.of(randomCorpus(sub.resolve("a.train"), 61, 30, 300, 11),
+                randomCorpus(sub.resolve("b.train"), 7, 30, 300, 12), randomCorpus(sub.resolve("c.train"), 40, 30, 300, 13));
+        Corpus corpus = Corpus.lines(files);
+        SequenceOptions opts = new SequenceOptions(24, 3, true, false);
+        Path whole = dir.resolve("whole" + EncodedCorpus.EXTENSION);
+        EncodedCorpus.build(corpus, tok, opts, whole, 2).close();
+        List<EncodedCorpus> parts = new java.util.ArrayList<>();
+        long[] sum = new long[5];
+        for (int i = 0; i < files.size(); i++) {
+            Path part = dir.resolve("part" + i + EncodedCorpus.EXTENSION);
+            SequenceBuilder.Report r = EncodedCorpus.buildPart(Corpus.lines(files.get(i)), tok, opts, part);
+            long[] v = {r.lines(), r.sequences(), r.dropped(), r.truncated(), r.tokens()};
+            for (int j = 0; j < 5; j++) {
+                sum[j] += v[j];
+            }
+            parts.add(EncodedCorpus.open(part));
+        }
+        SequenceBuilder.Report totals = new SequenceBuilder.Report(sum[0], sum[1], sum[2], sum[3], sum[4]);
+        Path joined = dir.resolve("joined" + EncodedCorpus.EXTENSION);
+        EncodedCorpus.concatenate(parts, corpus.identity().sha256(), totals, joined).close();
+        assertEquals(-1, java.nio.file.Files.mismatch(whole, joined));
+        SequenceBuilder.Report wrong = new SequenceBuilder.Report(sum[0], sum[1] + 1, sum[2], sum[3], sum[4]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EncodedCorpus.concatenate(
+                parts, corpus.identity().sha256(), wrong, dir.resolve("never" + EncodedCorpus.EXTENSION)));
+        assertTrue(e.getMessage().contains(sum[1] + " sequences"), e.getMessage());
+        Path other = dir.resolve("other" + EncodedCorpus.EXTENSION);
+        EncodedCorpus.buildPart(Corpus.lines(files.get(1)), tok, new SequenceOptions(32, 3, true, false), other);
+        List<EncodedCorpus> mixed = List.of(parts.get(0), EncodedCorpus.open(other));
+        IllegalArgumentException m = assertThrows(IllegalArgumentException.class, () -> EncodedCorpus.concatenate(
+                mixed, corpus.identity().sha256(), totals, dir.resolve("never" + EncodedCorpus.EXTENSION)));
+        assertTrue(m.getMessage().contains(other.toString()), m.getMessage());
+        assertTrue(!java.nio.file.Files.exists(dir.resolve("never" + EncodedCorpus.EXTENSION)));
+        parts.forEach(EncodedCorpus::close);
+        mixed.get(1).close();
+    }
+
+    @Test
     void aBuildThatCannotBeCompletedLeavesTheTargetAndNoTemporaryFile() throws IOException {
         WordTokenizer tok = WordTokenizer.synthetic(300);
         Corpus corpus = Corpus.lines(randomCorpus(dir.resolve("a.train"), 50, 20, 300, 3));

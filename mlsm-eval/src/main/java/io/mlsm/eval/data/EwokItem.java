@@ -19,7 +19,7 @@ package io.mlsm.eval.data;
  */
 public record EwokItem(String domain, String conceptA, String conceptB, String contextType, String contextDiff,
                        String targetDiff, String context1, String context2, String target1, String target2,
-                       String where) {
+                       String where) implements java.io.Serializable {
 
     public EwokItem {
         for (String[] f : new String[][] {{"Domain", domain}, {"Context1", context1}, {"Context2", context2},

@@ -11,7 +11,7 @@ package io.mlsm.eval.data;
  * @param where      {@code file:line} it came from
  */
 public record MinimalPair(String benchmark, String paradigm, String phenomenon, String good, String bad,
-                          String where) {
+                          String where) implements java.io.Serializable {
 
     public MinimalPair {
         for (String[] f : new String[][] {{"benchmark", benchmark}, {"paradigm", paradigm},

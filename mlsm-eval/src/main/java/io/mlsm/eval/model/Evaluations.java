@@ -317,6 +317,19 @@ public final class Evaluations {
         ZeroShotSuite suite = ZeroShotSuite.fromSharedData(dataDir, tokenizer, limit, settings.pll(),
                 settings.ewokRule(), settings.ewokZip());
         SweepResult r = new CheckpointSweep<>(suite, settings.listener()).run(cps);
+        writeZeroShotSweep(r, suite, settings, runs, outDir, prefix);
+        return r;
+    }
+
+    /**
+     * Captions a zero-shot sweep's table and writes its {@code <prefix>.md/.csv/.png/.provenance.json} into
+     * {@code outDir}, as {@link #zeroShotSweep} does; for sweeps scored elsewhere (e.g. on a cluster) so that their
+     * reports equal the single-process ones.
+     *
+     * @throws IOException if a report cannot be written
+     */
+    public static void writeZeroShotSweep(SweepResult r, ZeroShotSuite suite, Settings settings,
+                                          Map<String, List<Path>> runs, Path outDir, String prefix) throws IOException {
         Map<String, String> prov = new LinkedHashMap<>(suite.settings());
         prov.put("scoringHead", settings.head().name());
         prov.put("normaliser", settings.normaliser().name());
@@ -325,7 +338,6 @@ public final class Evaluations {
         prov.put("checkpoints", checkpointList(runs));
         Files.createDirectories(outDir);
         r.write(outDir, prefix, 3, "Average", prov);
-        return r;
     }
 
     /**

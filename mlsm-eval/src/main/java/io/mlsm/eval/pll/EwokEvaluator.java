@@ -25,7 +25,12 @@ import java.util.List;
  */
 public final class EwokEvaluator {
 
-    static final int CHUNK_ITEMS = 256;
+    /**
+     * Items scored together: the unit of batching. A sentence's score depends, in its last float bits, on the batch
+     * it was scored in, so jobs that score a list in parts (on a cluster) cut it at multiples of this to reproduce
+     * the scores of one {@link #evaluate} call exactly.
+     */
+    public static final int CHUNK_ITEMS = 256;
 
     private final Tokenizer tokenizer;
     private final PseudoLogLikelihood pll;

@@ -10,7 +10,8 @@ package io.mlsm.eval.pll;
  * @param normaliser     the rows the log-softmax is taken over ({@link Normaliser#ALL_OUTPUTS}: the BabyLM
  *                       pipeline's choice)
  */
-public record PllOptions(int maxBatchRows, int maxBatchTokens, int maxLength, Normaliser normaliser) {
+public record PllOptions(int maxBatchRows, int maxBatchTokens, int maxLength, Normaliser normaliser)
+        implements java.io.Serializable {
 
     public PllOptions {
         if (normaliser == null) {

@@ -44,25 +44,58 @@ public final class CheckpointSweep<M> {
 
     /** @return the scores of every checkpoint */
     public SweepResult run(List<Checkpoint<M>> checkpoints) throws IOException {
+        check(checkpoints);
+        List<LinkedHashMap<String, Double>> scores = new ArrayList<>();
+        for (Checkpoint<M> c : checkpoints) {
+            LOG.info("evaluating {}@{}", c.series(), c.step());
+            scores.add(evaluation.evaluate(c.opener().open(), listener));
+        }
+        return table(checkpoints, scores);
+    }
+
+    /**
+     * Checks a checkpoint list: not empty, no (series, step) twice.
+     *
+     * @throws IllegalArgumentException naming the duplicate
+     */
+    public static void check(List<? extends Checkpoint<?>> checkpoints) {
         if (checkpoints.isEmpty()) {
             throw new IllegalArgumentException("no checkpoints to evaluate");
         }
-        Map<String, Integer> perSeries = new HashMap<>();
         Set<String> seen = new HashSet<>();
-        for (Checkpoint<M> c : checkpoints) {
-            perSeries.merge(c.series(), 1, Integer::sum);
+        for (Checkpoint<?> c : checkpoints) {
             if (!seen.add(c.series() + "@" + c.step())) {
                 throw new IllegalArgumentException("checkpoint " + c.series() + "@" + c.step() + " is listed twice");
             }
         }
+    }
+
+    /**
+     * The sweep table of checkpoints scored elsewhere (one column per checkpoint, labelled by its series, or
+     * {@code series@step} when a series has several): what {@link #run} returns for the same scores.
+     *
+     * @param checkpoints the checkpoints, in column order
+     * @param scores      each checkpoint's rows, in the same order
+     * @return the table
+     */
+    public static SweepResult table(List<? extends Checkpoint<?>> checkpoints,
+                                    List<? extends Map<String, Double>> scores) {
+        check(checkpoints);
+        if (scores.size() != checkpoints.size()) {
+            throw new IllegalArgumentException(scores.size() + " score columns for " + checkpoints.size()
+                    + " checkpoints");
+        }
+        Map<String, Integer> perSeries = new HashMap<>();
+        for (Checkpoint<?> c : checkpoints) {
+            perSeries.merge(c.series(), 1, Integer::sum);
+        }
         ResultTable table = new ResultTable("task");
         List<SweepResult.Column> columns = new ArrayList<>();
-        for (Checkpoint<M> c : checkpoints) {
+        for (int i = 0; i < checkpoints.size(); i++) {
+            Checkpoint<?> c = checkpoints.get(i);
             String label = perSeries.get(c.series()) == 1 ? c.series() : c.series() + "@" + c.step();
-            LOG.info("evaluating {}", label);
-            LinkedHashMap<String, Double> scores = evaluation.evaluate(c.opener().open(), listener);
             table.addColumn(label);
-            scores.forEach((row, v) -> table.put(row, label, v));
+            scores.get(i).forEach((row, v) -> table.put(row, label, v));
             columns.add(new SweepResult.Column(label, c.series(), c.step()));
         }
         return new SweepResult(table, columns);

@@ -108,21 +108,60 @@ public final class ZeroShotSuite implements Evaluation<MaskedLmScorer> {
 
     @Override
     public LinkedHashMap<String, Double> evaluate(MaskedLmScorer scorer, EvalProgressListener listener) {
+        BlimpResult b = pairs.isEmpty() ? null : new BlimpEvaluator(tokenizer, scorer, options).evaluate(pairs, listener);
+        EwokResult e = ewok.isEmpty() ? null : new EwokEvaluator(tokenizer, scorer, options, rule).evaluate(ewok,
+                listener);
+        return tabulate(b, e);
+    }
+
+    /**
+     * The rows of one checkpoint's column from its results: every phenomenon, {@code Average}, {@code BLiMP},
+     * {@code BLiMP supplement} and {@code EWoK}. Jobs that score the pairs elsewhere (in parts, on a cluster) pass
+     * the results they put together, in the suite's order, and get the same column as {@link #evaluate}.
+     *
+     * @param blimp the scores of {@link #pairs()} ({@code null} when there are none)
+     * @param ewok  the scores of {@link #ewokItems()} ({@code null} when there are none)
+     * @return the rows
+     */
+    public LinkedHashMap<String, Double> tabulate(BlimpResult blimp, EwokResult ewok) {
         LinkedHashMap<String, Double> out = new LinkedHashMap<>();
-        if (!pairs.isEmpty()) {
-            BlimpResult b = new BlimpEvaluator(tokenizer, scorer, options).evaluate(pairs, listener);
-            for (Map.Entry<String, Accuracy> e : b.byPhenomenon().entrySet()) {
+        if (blimp != null) {
+            for (Map.Entry<String, Accuracy> e : blimp.byPhenomenon().entrySet()) {
                 out.put(e.getKey(), e.getValue().value());
             }
-            out.put("Average", b.phenomenonAverage());
-            putIfNumber(out, "BLiMP", b.paradigmAverage("blimp"));
-            putIfNumber(out, "BLiMP supplement", b.paradigmAverage("supplement"));
+            out.put("Average", blimp.phenomenonAverage());
+            putIfNumber(out, "BLiMP", blimp.paradigmAverage("blimp"));
+            putIfNumber(out, "BLiMP supplement", blimp.paradigmAverage("supplement"));
         }
-        if (!ewok.isEmpty()) {
-            EwokResult e = new EwokEvaluator(tokenizer, scorer, options, rule).evaluate(ewok, listener);
-            out.put("EWoK", e.domainAverage());
+        if (ewok != null) {
+            out.put("EWoK", ewok.domainAverage());
         }
         return out;
+    }
+
+    /** @return the BLiMP and supplement pairs, in scoring order */
+    public List<MinimalPair> pairs() {
+        return pairs;
+    }
+
+    /** @return the EWoK items, in scoring order */
+    public List<EwokItem> ewokItems() {
+        return ewok;
+    }
+
+    /** @return the tokenizer */
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** @return the PLL options */
+    public PllOptions options() {
+        return options;
+    }
+
+    /** @return the EWoK rule */
+    public EwokRule rule() {
+        return rule;
     }
 
     private static void putIfNumber(Map<String, Double> m, String k, double v) {

@@ -16,14 +16,15 @@ import java.util.List;
  * err.println("mlsm pretrain: " + ErrorMessages.oneLine(e));
  * }</pre>
  */
-final class ErrorMessages {
+public final class ErrorMessages {
 
     private static final int MAX_CHARS = 2_000;
 
     private ErrorMessages() {
     }
 
-    static String oneLine(Throwable t) {
+    /** @return the failure in one line (at most 2,000 characters), causes and hint included */
+    public static String oneLine(Throwable t) {
         List<String> parts = new ArrayList<>();
         String hint = null;
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {

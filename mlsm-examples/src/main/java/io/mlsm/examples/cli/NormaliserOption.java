@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  * Normaliser n = normaliser.value();
  * }</pre>
  */
-final class NormaliserOption {
+public final class NormaliserOption {
 
     @Option(names = "--normaliser", paramLabel = "NORM", defaultValue = "ALL_OUTPUTS",
             description = "ALL_OUTPUTS | VOCABULARY: log-softmax over every output row (V+k for an MLSM model's MLM "
@@ -23,7 +23,7 @@ final class NormaliserOption {
     Normaliser value;
 
     /** @return the normaliser */
-    Normaliser value() {
+    public Normaliser value() {
         return value;
     }
 }

@@ -12,14 +12,14 @@ import picocli.CommandLine.Option;
  * ScoringHead h = head.value();
  * }</pre>
  */
-final class ScoringHeadOption {
+public final class ScoringHeadOption {
 
     @Option(names = "--head", paramLabel = "HEAD", defaultValue = "AUTO",
             description = "MLM | LATENT_TO_VOCAB | AUTO (default: ${DEFAULT-VALUE})")
     ScoringHead value;
 
     /** @return the scoring head */
-    ScoringHead value() {
+    public ScoringHead value() {
         return value;
     }
 }
