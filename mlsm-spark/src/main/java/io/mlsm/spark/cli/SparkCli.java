@@ -40,7 +40,7 @@ import java.util.concurrent.Callable;
  *
  * <pre>{@code
  * ./mlsm spark-targets --corpus run/corpus-cache/corpus-….mlsmseq --teacher run/teacher \
- *     --dictionary run/dictionary/dictionary.bin --out run/targets/concepts-top32.mlsmtgt --master 'local[2]'
+ *     --dictionary run/dictionary/dictionary.mlsmdict --out run/targets/concepts-top32.mlsmtgt --master 'local[2]'
  * }</pre>
  */
 @Command(name = "mlsm", mixinStandardHelpOptions = true,
@@ -169,7 +169,7 @@ public final class SparkCli implements Callable<Integer> {
         Path teacher;
 
         @Option(names = "--dictionary", paramLabel = "FILE", required = true,
-                description = "the dictionary (.bin of this library, or a numpy .npy)")
+                description = "the dictionary (.mlsmdict of this library, or a numpy .npy)")
         Path dictionary;
 
         @Option(names = {"-t", "--tokenizer"}, paramLabel = "FILE",
