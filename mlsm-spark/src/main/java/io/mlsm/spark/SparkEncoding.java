@@ -7,6 +7,7 @@ import io.mlsm.core.data.SequenceOptions;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
 import io.mlsm.runtime.AtomicFiles;
+import io.mlsm.runtime.RunDirectoryLock;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -148,12 +149,30 @@ public final class SparkEncoding {
         String tokFp = EncodedCorpus.tokenizerFingerprint(tok);
         List<Path> files = corpus.files();
         Files.createDirectories(staging);
-        AtomicFiles.removeStaleTemporaries(staging);
+        Result r;
+        try (RunDirectoryLock lock = RunDirectoryLock.acquire(staging, "spark-encode " + output)) {
+            AtomicFiles.removeStaleTemporaries(staging);
+            r = runLocked(sc, t0, tok, tokFp, files);
+        }
+        List<Path> parts = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            parts.add(part(i));
+        }
+        SparkJobs.removeStaging(staging, parts);
+        return r;
+    }
+
+    private Path part(int i) {
+        return staging.resolve(String.format(Locale.ROOT, "part-%05d", i) + EncodedCorpus.EXTENSION);
+    }
+
+    private Result runLocked(JavaSparkContext sc, long t0, Tokenizer tok, String tokFp, List<Path> files)
+            throws IOException {
         List<Path> parts = new ArrayList<>();
         List<Task> pending = new ArrayList<>();
         SequenceBuilder.Report[] reports = new SequenceBuilder.Report[files.size()];
         for (int i = 0; i < files.size(); i++) {
-            Path part = staging.resolve(String.format(Locale.ROOT, "part-%05d", i) + EncodedCorpus.EXTENSION);
+            Path part = part(i);
             parts.add(part);
             reports[i] = reusable(part, files.get(i), tokFp, tok.vocabSize());
             if (reports[i] == null) {
@@ -196,7 +215,6 @@ public final class SparkEncoding {
         } finally {
             opened.forEach(EncodedCorpus::close);
         }
-        AtomicFiles.deleteRecursively(staging);
         Result r = new Result(output, files.size(), reused, sequences, tokens, (System.nanoTime() - t0) / 1e9);
         LOG.info("spark-encode: {} written: {} sequences, {} ids from {} files in {} s", output, sequences, tokens,
                 files.size(), String.format(Locale.ROOT, "%.1f", r.seconds()));

@@ -31,6 +31,23 @@ public final class SparkJobs {
     }
 
     /**
+     * Removes the pieces a job joined and its lock file, then the folder if nothing else is in it (a staging folder
+     * the user named may hold other files; those stay). Call it after the lock is released.
+     */
+    static void removeStaging(java.nio.file.Path dir, List<java.nio.file.Path> pieces) throws java.io.IOException {
+        for (java.nio.file.Path p : pieces) {
+            java.nio.file.Files.deleteIfExists(p);
+        }
+        io.mlsm.runtime.AtomicFiles.removeStaleTemporaries(dir);
+        java.nio.file.Files.deleteIfExists(dir.resolve(io.mlsm.runtime.RunDirectoryLock.FILE_NAME));
+        try (var rest = java.nio.file.Files.list(dir)) {
+            if (rest.findAny().isEmpty()) {
+                java.nio.file.Files.delete(dir);
+            }
+        }
+    }
+
+    /**
      * A Spark context for the command line: {@code master} when given, else the one {@code spark-submit} set, else
      * {@code local[N]} with one slot per core.
      *

@@ -9,6 +9,7 @@ import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
 import io.mlsm.runtime.AtomicFiles;
+import io.mlsm.runtime.RunDirectoryLock;
 import io.mlsm.sparse.Dictionary;
 import io.mlsm.sparse.NonNegativeFista;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -270,32 +271,35 @@ public final class SparkTargets {
                 }
             }
             Files.createDirectories(staging);
-            AtomicFiles.removeStaleTemporaries(staging);
-            List<Task> pending = new ArrayList<>();
             List<Path> shards = new ArrayList<>();
+            double taskSeconds;
             int reused = 0;
             int n = seqs.size();
-            for (int i = 0, from = 0; from < n; i++, from += sequencesPerTask) {
-                int to = Math.min(n, from + sequencesPerTask);
-                Path shard = staging.resolve(String.format(Locale.ROOT, "part-%05d", i)
-                        + ConceptTargetCache.SHARD_EXTENSION);
-                shards.add(shard);
-                if (reusable(shard, from, to, fp, dict.size())) {
-                    reused++;
-                    continue;
+            try (RunDirectoryLock lock = RunDirectoryLock.acquire(staging, "spark-targets " + output)) {
+                AtomicFiles.removeStaleTemporaries(staging);
+                List<Task> pending = new ArrayList<>();
+                for (int i = 0, from = 0; from < n; i++, from += sequencesPerTask) {
+                    int to = Math.min(n, from + sequencesPerTask);
+                    Path shard = staging.resolve(String.format(Locale.ROOT, "part-%05d", i)
+                            + ConceptTargetCache.SHARD_EXTENSION);
+                    shards.add(shard);
+                    if (reusable(shard, from, to, fp, dict.size())) {
+                        reused++;
+                        continue;
+                    }
+                    pending.add(new Task(i, corpus.toString(), tokenizer.toString(), teacher.toString(),
+                            dictionary.toString(), l, fistaIterations, layer, topN, batchSize, from, to,
+                            shard.toString(), fp.teacher(), fp.coder(), fp.corpus(), faults));
                 }
-                pending.add(new Task(i, corpus.toString(), tokenizer.toString(), teacher.toString(),
-                        dictionary.toString(), l, fistaIterations, layer, topN, batchSize, from, to, shard.toString(),
-                        fp.teacher(), fp.coder(), fp.corpus(), faults));
+                LOG.info("spark-targets: {} sequences ({} tokens) in {} shards of up to {} sequences; {} to compute, "
+                        + "{} kept from an earlier run", n, seqs.tokenCount(), shards.size(), sequencesPerTask,
+                        pending.size(), reused);
+                List<Done> done = SparkJobs.eachOnce(sc, pending, SparkTargets::runTask,
+                        "mlsm targets: " + pending.size() + " shards of " + corpus.getFileName());
+                taskSeconds = done.stream().mapToDouble(Done::seconds).sum();
+                ConceptTargetCache.assemble(output, seqs, fp, shards);
             }
-            LOG.info("spark-targets: {} sequences ({} tokens) in {} shards of up to {} sequences; {} to compute, "
-                    + "{} kept from an earlier run", n, seqs.tokenCount(), shards.size(), sequencesPerTask,
-                    pending.size(), reused);
-            List<Done> done = SparkJobs.eachOnce(sc, pending, SparkTargets::runTask,
-                    "mlsm targets: " + pending.size() + " shards of " + corpus.getFileName());
-            double taskSeconds = done.stream().mapToDouble(Done::seconds).sum();
-            ConceptTargetCache.assemble(output, seqs, fp, shards);
-            AtomicFiles.deleteRecursively(staging);
+            SparkJobs.removeStaging(staging, shards);
             Result r = new Result(output, n, seqs.tokenCount(), shards.size(), reused, seconds(t0), taskSeconds,
                     false);
             LOG.info("spark-targets: {} written: {} tokens in {} s ({} tokens/s)", output, r.tokens(),

@@ -118,4 +118,21 @@ class SparkTargetsTest {
                 e.getMessage());
         assertFalse(Files.exists(out.resolveSibling(out.getFileName() + ".shards")), "a task ran");
     }
+
+    @Test
+    void oneDriverPerOutputAndAUserStagingFolderKeepsItsOtherFiles() throws IOException {
+        Path out = tmp.resolve("locked" + ConceptTargetCache.EXTENSION);
+        Path staging = tmp.resolve("my-staging");
+        Files.createDirectories(staging);
+        Files.writeString(staging.resolve("notes.txt"), "mine");
+        try (io.mlsm.runtime.RunDirectoryLock held = io.mlsm.runtime.RunDirectoryLock.acquire(staging, "another job")) {
+            assertThrows(io.mlsm.runtime.RunDirectoryLock.RunDirectoryInUseException.class,
+                    () -> job(out).stagingDir(staging).build().run(SparkFixture.spark()));
+        }
+        job(out).stagingDir(staging).build().run(SparkFixture.spark());
+        assertEquals(-1, Files.mismatch(reference, out));
+        try (var left = Files.list(staging)) {
+            assertEquals(java.util.List.of(staging.resolve("notes.txt")), left.toList(), "only the user's file stays");
+        }
+    }
 }
