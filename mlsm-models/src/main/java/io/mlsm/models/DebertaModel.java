@@ -259,6 +259,39 @@ public final class DebertaModel {
         return runForward(inputIds, attentionMask, false).hiddenStates();
     }
 
+    /**
+     * The embeddings and the first {@code layers} encoder layers of this model as a model of its own, for inference
+     * up to a layer: concept targets taken from layer l need none of the layers after it (Berend 2023 recommends
+     * middle layers), so a teacher truncated there costs {@code l / numLayers} of a full forward. The view shares this
+     * model's parameter arrays (nothing is copied; the heads come along unused), and its hidden states are this
+     * model's first {@code layers + 1}, bit for bit. Use it while this model is frozen.
+     *
+     * @param layers encoder layers kept, {@code 1..numLayers} ({@code numLayers} returns this model)
+     * @return the truncated model
+     * @throws IllegalArgumentException when {@code layers} is out of range
+     */
+    public DebertaModel truncatedTo(int layers) {
+        if (layers < 1 || layers > config.numLayers()) {
+            throw new IllegalArgumentException("cannot keep " + layers + " of " + config.numLayers()
+                    + " layers (valid: 1.." + config.numLayers() + ")");
+        }
+        if (layers == config.numLayers()) {
+            return this;
+        }
+        DebertaModel m = new DebertaModel(config.toBuilder().numLayers(layers).build(), dataType);
+        for (Map.Entry<String, INDArray> e : params.entrySet()) {
+            String name = e.getKey();
+            if (name.startsWith(LAYER_PREFIX)) {
+                int dot = name.indexOf('.', LAYER_PREFIX.length());
+                if (Integer.parseInt(name.substring(LAYER_PREFIX.length(), dot)) >= layers) {
+                    continue;
+                }
+            }
+            m.params.put(name, e.getValue());
+        }
+        return m;
+    }
+
     private ForwardResult runForward(INDArray inputIds, INDArray attentionMask, boolean withLogits) {
         int bs = (int) inputIds.size(0);
         int t = sequenceLength(inputIds, attentionMask);

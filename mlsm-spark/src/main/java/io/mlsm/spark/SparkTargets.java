@@ -235,7 +235,8 @@ public final class SparkTargets {
     /** One task: the shard of sequences {@code [from, to)}. */
     record Task(int index, String corpus, String tokenizer, String teacher, String dictionary, double lambda,
                 int fistaIterations, int layer, int topN, int batchSize, int from, int to, String shard,
-                String fpTeacher, String fpCoder, String fpCorpus, TaskFaults faults) implements Serializable {
+                String fpTeacher, String fpCoder, String fpCorpus, int fullLayers, TaskFaults faults)
+            implements Serializable {
     }
 
     /** What a task reports back. */
@@ -289,7 +290,8 @@ public final class SparkTargets {
                     }
                     pending.add(new Task(i, corpus.toString(), tokenizer.toString(), teacher.toString(),
                             dictionary.toString(), l, fistaIterations, layer, topN, batchSize, from, to,
-                            shard.toString(), fp.teacher(), fp.coder(), fp.corpus(), faults));
+                            shard.toString(), fp.teacher(), fp.coder(), fp.corpus(), model.config().numLayers(),
+                            faults));
                 }
                 LOG.info("spark-targets: {} sequences ({} tokens) in {} shards of up to {} sequences; {} to compute, "
                         + "{} kept from an earlier run", n, seqs.tokenCount(), shards.size(), sequencesPerTask,
@@ -361,14 +363,19 @@ public final class SparkTargets {
                 .maxIterations(iterations).build();
     }
 
+    /** The teacher truncated after the layer its targets come from (kept so in the pool: no graph per task). */
+    private static DebertaModel upTo(DebertaModel full, int layer) {
+        return ConceptTargets.upTo(full, ConceptTargets.hiddenStateIndex(layer, full.config().numLayers()));
+    }
+
     /** Executor side: codes one shard with the executor's teacher, solver, tokenizer and corpus. */
     static Done runTask(Task t) throws IOException {
         long t0 = System.nanoTime();
         Path corpusPath = Path.of(t.corpus());
         try (ExecutorPool.Lease<EncodedCorpus> seqs = ExecutorPool.borrow("corpus:" + t.corpus(),
                 () -> EncodedCorpus.open(corpusPath));
-             ExecutorPool.Lease<DebertaModel> model = ExecutorPool.borrow("teacher:" + t.teacher(),
-                     () -> HfDebertaDirectory.loadModel(Path.of(t.teacher())));
+             ExecutorPool.Lease<DebertaModel> model = ExecutorPool.borrow("teacher:" + t.teacher() + ":layer "
+                     + t.layer(), () -> upTo(HfDebertaDirectory.loadModel(Path.of(t.teacher())), t.layer()));
              ExecutorPool.Lease<NonNegativeFista> solver = ExecutorPool.borrow("solver:" + t.dictionary() + ":"
                      + t.lambda() + ":" + t.fistaIterations(),
                      () -> solver(Dictionary.load(Path.of(t.dictionary())), t.lambda(), t.fistaIterations()));
@@ -377,7 +384,8 @@ public final class SparkTargets {
             ConceptTargetCache.Fingerprints fp = new ConceptTargetCache.Fingerprints(t.fpTeacher(), t.fpCoder(),
                     t.fpCorpus());
             ConceptTargetCache.Shard s = ConceptTargetCache.builder(seqs.value(), tok.value().specials())
-                    .teacher(model.value(), t.layer()).solver(solver.value()).topN(t.topN()).batchSize(t.batchSize())
+                    .teacher(model.value(), ConceptTargets.hiddenStateIndex(t.layer(), t.fullLayers()))
+                    .solver(solver.value()).topN(t.topN()).batchSize(t.batchSize())
                     .listener((done, total, tokens) -> t.faults().check(t.index())) // dies after its first batch
                     .buildShard(t.from(), t.to(), fp, Path.of(t.shard()));
             return new Done(t.index(), s.tokens(), seconds(t0));

@@ -372,6 +372,7 @@ public final class ConceptTargetCache {
         private void code(Sequences part, java.nio.channels.WritableByteChannel ch, CRC32C crc, boolean log)
                 throws IOException {
             int hiddenIndex = ConceptTargets.hiddenStateIndex(layer, teacher.config().numLayers());
+            DebertaModel encoder = ConceptTargets.upTo(teacher, hiddenIndex);    // no layer after the one used
             int n = part.size();
             long tokens = part.tokenCount();
             int rec = recordBytes(topN);
@@ -396,7 +397,7 @@ public final class ConceptTargetCache {
                 }
                 CompactTargets compact = null;
                 if (coded > 0) {
-                    INDArray hidden = teacher.hiddenStates(batch.originalIdsArray(DataType.INT32),
+                    INDArray hidden = encoder.hiddenStates(batch.originalIdsArray(DataType.INT32),
                             batch.attentionMaskArray(teacher.dataType())).get(hiddenIndex);       // [B, T, H]
                     INDArray flat = hidden.reshape((long) batch.batchSize() * t, hidden.size(2)); // [B*T, H]
                     INDArray picked = Nd4j.pullRows(flat, 1, Arrays.copyOf(rows, coded));        // [n, H]

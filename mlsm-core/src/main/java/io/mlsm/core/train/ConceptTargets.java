@@ -35,8 +35,8 @@ public final class ConceptTargets implements TargetSource {
      * @throws IllegalArgumentException on a layer out of range or a dimension mismatch
      */
     public ConceptTargets(DebertaModel teacher, int layer, Dictionary dictionary, NonNegativeFista solver) {
-        this.teacher = teacher;
         this.hiddenIndex = hiddenStateIndex(layer, teacher.config().numLayers());
+        this.teacher = upTo(teacher, hiddenIndex);
         if (dictionary.dimension() != teacher.config().hiddenSize()) {
             throw new IllegalArgumentException("dictionary dimension " + dictionary.dimension()
                     + " does not match the teacher's hidden size " + teacher.config().hiddenSize());
@@ -53,6 +53,18 @@ public final class ConceptTargets implements TargetSource {
      * @return the index into the L + 1 hidden states
      * @throws IllegalArgumentException when out of range
      */
+    /**
+     * The teacher run only as far as the hidden state {@code hiddenIndex} needs ({@link DebertaModel#truncatedTo}): its
+     * states up to that index are the full teacher's, bit for bit, at {@code hiddenIndex / numLayers} of the cost.
+     *
+     * @param teacher     the (frozen) teacher
+     * @param hiddenIndex the hidden state used, {@code 0..numLayers}
+     * @return the teacher truncated after layer {@code max(1, hiddenIndex)}
+     */
+    public static DebertaModel upTo(DebertaModel teacher, int hiddenIndex) {
+        return teacher.truncatedTo(Math.max(1, hiddenIndex));
+    }
+
     public static int hiddenStateIndex(int layer, int numLayers) {
         int index = layer < 0 ? numLayers + 1 + layer : layer;
         if (index < 0 || index > numLayers) {

@@ -51,8 +51,8 @@ public final class TeacherHiddenStates implements Iterator<INDArray> {
             throw new IllegalArgumentException("maxTokens and chunkRows must be >= 1, got " + maxTokens + ", "
                     + chunkRows);
         }
-        this.teacher = teacher;
         this.hiddenIndex = ConceptTargets.hiddenStateIndex(layer, teacher.config().numLayers());
+        this.teacher = ConceptTargets.upTo(teacher, hiddenIndex);
         this.stream = stream;
         this.budget = maxTokens;
         this.chunk = chunkRows;

@@ -1,0 +1,92 @@
+package io.mlsm.examples.bench;
+
+import io.mlsm.models.DebertaConfig;
+import io.mlsm.models.DebertaModel;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Benchmark (not a test) of the teacher pass that concept targets need, per teacher layer l: the full teacher's
+ * {@code hiddenStates} against the teacher truncated after layer l ({@link DebertaModel#truncatedTo}), median of
+ * {@code reps} timed passes after one warm-up each, on random ids; with the analytic forward FLOPs per token up to
+ * layer l. Counted: the Q/K/V/output projections (8H² per token per layer), the feed-forward (4HI), the attention
+ * scores and context (4TH) and DeBERTa's c2p + p2c terms (4TH), and the position projections of the relative
+ * embeddings (2 · 2 · 2T · H² per sequence per layer, spread over T tokens); embeddings, LayerNorm, softmax and GELU
+ * are not counted.
+ *
+ * <pre>
+ * scripts/bench io.mlsm.examples.bench.TeacherLayerBenchmark small 32 128 3     # preset batch seqLen reps
+ * </pre>
+ */
+public final class TeacherLayerBenchmark {
+
+    private TeacherLayerBenchmark() {
+    }
+
+    /** @return analytic forward FLOPs per token of the encoder up to layer {@code l} at sequence length {@code t} */
+    static double flopsPerToken(DebertaConfig c, int l, int t) {
+        double h = c.hiddenSize();
+        double inter = c.intermediateSize();
+        double perLayer = 8 * h * h + 4 * h * inter + 4.0 * t * h + 4.0 * t * h + 8.0 * h * h;
+        return l * perLayer;
+    }
+
+    /** @param args preset (tiny|small|base), batch, sequence length, timed repetitions */
+    public static void main(String[] args) {
+        String preset = args.length > 0 ? args[0] : "small";
+        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+        int len = args.length > 2 ? Integer.parseInt(args[2]) : 128;
+        int reps = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        DebertaConfig base = switch (preset) {
+            case "tiny" -> DebertaConfig.tiny();
+            case "small" -> DebertaConfig.small();
+            case "base" -> DebertaConfig.base();
+            default -> throw new IllegalArgumentException("preset must be tiny, small or base, got " + preset);
+        };
+        DebertaConfig cfg = base.withVocabSize(6000).withPadTokenId(0);
+        DebertaModel full = DebertaModel.initialize(cfg, 1);
+        SplittableRandom rng = new SplittableRandom(3);
+        int[][] ids = new int[batch][len];
+        float[][] mask = new float[batch][len];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < len; t++) {
+                ids[b][t] = 5 + rng.nextInt(cfg.vocabSize() - 5);
+                mask[b][t] = 1;
+            }
+        }
+        INDArray idArr = Nd4j.createFromArray(ids);
+        INDArray maskArr = Nd4j.createFromArray(mask);
+        int layers = cfg.numLayers();
+        double fullSeconds = time(full, idArr, maskArr, reps);
+        double tokens = (double) batch * len;
+        System.out.printf(Locale.ROOT, "%s (%d layers x %d), %d x %d tokens; OPENBLAS_NUM_THREADS=%s%n", preset, layers,
+                cfg.hiddenSize(), batch, len, System.getenv("OPENBLAS_NUM_THREADS"));
+        System.out.printf(Locale.ROOT, "| layer l | truncated pass (s) | full pass (s) | time ratio | GFLOP/token up to l "
+                + "| FLOP ratio |%n|---|---|---|---|---|---|%n");
+        for (int l = 1; l <= layers; l++) {
+            if (layers > 6 && l % 3 != 0 && l != 1) {
+                continue;
+            }
+            double s = l == layers ? fullSeconds : time(full.truncatedTo(l), idArr, maskArr, reps);
+            System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.2f | %.4f | %.2f |%n", l, s, fullSeconds,
+                    s / fullSeconds, flopsPerToken(cfg, l, len) / 1e9, (double) l / layers);
+        }
+        System.out.printf(Locale.ROOT, "full pass: %.0f tokens/s, %.1f GFLOP/s (analytic)%n", tokens / fullSeconds,
+                tokens * flopsPerToken(cfg, layers, len) / fullSeconds / 1e9);
+    }
+
+    private static double time(DebertaModel m, INDArray ids, INDArray mask, int reps) {
+        m.hiddenStates(ids, mask);
+        double[] t = new double[reps];
+        for (int r = 0; r < reps; r++) {
+            long t0 = System.nanoTime();
+            m.hiddenStates(ids, mask);
+            t[r] = (System.nanoTime() - t0) / 1e9;
+        }
+        java.util.Arrays.sort(t);
+        return t[reps / 2];
+    }
+}
