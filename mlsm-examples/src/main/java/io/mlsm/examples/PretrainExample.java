@@ -62,6 +62,20 @@ public final class PretrainExample {
                 case BASE -> DebertaConfig.base();
             };
         }
+
+        /**
+         * @param name {@code tiny}, {@code small} or {@code base} (as benchmark mains take it)
+         * @return the size
+         * @throws IllegalArgumentException naming the value when it is none of them
+         */
+        public static Size named(String name) {
+            for (Size s : values()) {
+                if (s.name().toLowerCase(java.util.Locale.ROOT).equals(name)) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("preset must be tiny, small or base, got " + name);
+        }
     }
 
     /**

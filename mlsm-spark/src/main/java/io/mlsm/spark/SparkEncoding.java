@@ -1,6 +1,7 @@
 package io.mlsm.spark;
 
 import io.mlsm.core.data.Corpus;
+import io.mlsm.core.data.CorpusIdentity;
 import io.mlsm.core.data.EncodedCorpus;
 import io.mlsm.core.data.SequenceBuilder;
 import io.mlsm.core.data.SequenceOptions;
@@ -174,7 +175,7 @@ public final class SparkEncoding {
         for (int i = 0; i < files.size(); i++) {
             Path part = part(i);
             parts.add(part);
-            reports[i] = reusable(part, files.get(i), tokFp, tok.vocabSize());
+            reports[i] = reusable(part, files.get(i), corpus.identity().files().get(i), tokFp, tok.vocabSize());
             if (reports[i] == null) {
                 pending.add(new Task(i, files.get(i).toAbsolutePath().toString(), tokenizer.toString(), options,
                         part.toString(), faults));
@@ -222,14 +223,15 @@ public final class SparkEncoding {
     }
 
     /** @return the counts of a part left by an earlier run for the same file, tokenizer and options, else null */
-    private SequenceBuilder.Report reusable(Path part, Path file, String tokFp, int vocab) {
+    private SequenceBuilder.Report reusable(Path part, Path file, CorpusIdentity.FileIdentity id, String tokFp,
+                                            int vocab) {
         if (!Files.isRegularFile(part)) {
             return null;
         }
         try (EncodedCorpus p = EncodedCorpus.open(part)) {
             EncodedCorpus.Header h = p.header();
             if (h.tokenizerFingerprint().equals(tokFp) && h.options().equals(options) && h.vocabSize() == vocab
-                    && h.corpusSha256().equals(Corpus.lines(file).identity().sha256())) {
+                    && h.corpusSha256().equals(CorpusIdentity.of(List.of(id)).sha256())) {
                 return new SequenceBuilder.Report(h.linesRead(), h.sequenceCount(), h.droppedSequences(),
                         h.truncatedSequences(), h.tokenCount());
             }

@@ -1,5 +1,9 @@
 package io.mlsm.core.data;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -37,6 +41,21 @@ public record CorpusIdentity(List<FileIdentity> files, String sha256) {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("a corpus identity needs at least one file");
         }
+    }
+
+    /**
+     * The identity of a corpus of these files, in order: the digest over each file's name, size and digest (what
+     * {@link Corpus#identity()} computes after reading the files).
+     *
+     * @param files one entry per file, at least one
+     * @return the identity
+     */
+    public static CorpusIdentity of(List<FileIdentity> files) {
+        MessageDigest all = Corpus.sha256();
+        for (FileIdentity f : files) {
+            all.update((f.name() + "\n" + f.bytes() + "\n" + f.sha256() + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        return new CorpusIdentity(files, HexFormat.of().formatHex(all.digest()));
     }
 
     /** @return the total size of the files in bytes */

@@ -479,12 +479,7 @@ public final class ConceptTargetCache {
         h.put(HexFormat.of().parseHex(fp.coder()));
         h.put(HexFormat.of().parseHex(fp.corpus()));
         h.putLong(dataCrc);
-        CRC32C crc = new CRC32C();
-        crc.update(h.array(), 0, h.position());
-        h.putLong(crc.getValue());
-        h.position(HEADER_BYTES);
-        h.flip();
-        return h;
+        return seal(h);
     }
 
     /**
@@ -510,6 +505,36 @@ public final class ConceptTargetCache {
 
     private static final byte[] SHARD_MAGIC = "MLSMTSH1".getBytes(StandardCharsets.US_ASCII);
 
+    /** Appends the CRC32C of what {@code h} holds so far and returns it ready to write ({@value #HEADER_BYTES} bytes). */
+    private static ByteBuffer seal(ByteBuffer h) {
+        CRC32C crc = new CRC32C();
+        crc.update(h.array(), 0, h.position());
+        h.putLong(crc.getValue());
+        h.position(HEADER_BYTES);
+        h.flip();
+        return h;
+    }
+
+    /** Reads the {@value #HEADER_BYTES}-byte header of {@code file} (the caller checked its size). */
+    private static ByteBuffer readHeaderBytes(Path file) throws IOException {
+        ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (h.hasRemaining() && ch.read(h, h.position()) >= 0) {
+                // read fully
+            }
+        }
+        h.flip();
+        return h;
+    }
+
+    /** Reads the stored CRC32C after the first {@code end} bytes of {@code h}; @return whether it matches them */
+    private static boolean crcMatches(ByteBuffer h, int end) {
+        long stored = h.getLong();
+        CRC32C crc = new CRC32C();
+        crc.update(h.array(), 0, end);
+        return crc.getValue() == stored;
+    }
+
     private static ByteBuffer shardHeader(int k, int topN, int from, int to, long tokens, Fingerprints fp,
                                           long dataCrc) {
         ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -525,12 +550,7 @@ public final class ConceptTargetCache {
         h.put(HexFormat.of().parseHex(fp.coder()));
         h.put(HexFormat.of().parseHex(fp.corpus()));
         h.putLong(dataCrc);
-        CRC32C crc = new CRC32C();
-        crc.update(h.array(), 0, h.position());
-        h.putLong(crc.getValue());
-        h.position(HEADER_BYTES);
-        h.flip();
-        return h;
+        return seal(h);
     }
 
     /**
@@ -547,13 +567,7 @@ public final class ConceptTargetCache {
         if (size < HEADER_BYTES) {
             throw new IllegalArgumentException(where + "truncated: " + size + " bytes, shorter than the header");
         }
-        ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (h.hasRemaining() && ch.read(h, h.position()) >= 0) {
-                // read fully
-            }
-        }
-        h.flip();
+        ByteBuffer h = readHeaderBytes(file);
         byte[] magic = new byte[SHARD_MAGIC.length];
         h.get(magic);
         if (!Arrays.equals(magic, SHARD_MAGIC)) {
@@ -574,11 +588,7 @@ public final class ConceptTargetCache {
         byte[] q = new byte[FINGERPRINT_BYTES];
         h.get(t).get(c).get(q);
         long dataCrc = h.getLong();
-        int end = h.position();
-        long storedCrc = h.getLong();
-        CRC32C crc = new CRC32C();
-        crc.update(h.array(), 0, end);
-        if (crc.getValue() != storedCrc) {
+        if (!crcMatches(h, h.position())) {
             throw new IllegalArgumentException(where + "corrupt header: checksum mismatch");
         }
         if (k < 1 || topN < 1 || from < 0 || to <= from || tokens < 0) {
@@ -700,13 +710,7 @@ public final class ConceptTargetCache {
             throw new IllegalArgumentException(where + "truncated: " + size + " bytes, shorter than the "
                     + HEADER_BYTES + "-byte header");
         }
-        ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (h.hasRemaining() && ch.read(h, h.position()) >= 0) {
-                // read fully
-            }
-        }
-        h.flip();
+        ByteBuffer h = readHeaderBytes(file);
         byte[] magic = new byte[MAGIC.length];
         h.get(magic);
         if (!Arrays.equals(magic, MAGIC)) {

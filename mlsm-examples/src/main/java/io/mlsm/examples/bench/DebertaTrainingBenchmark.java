@@ -1,5 +1,6 @@
 package io.mlsm.examples.bench;
 
+import io.mlsm.examples.PretrainExample;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.StepResult;
@@ -51,12 +52,7 @@ public final class DebertaTrainingBenchmark {
      * @return timings of {@code steps} measured steps after {@code warmup} unmeasured ones
      */
     public static Result run(String preset, int batch, int seqLen, int steps, int warmup) throws IOException {
-        DebertaConfig cfg = switch (preset) {
-            case "tiny" -> DebertaConfig.tiny();
-            case "small" -> DebertaConfig.small();
-            case "base" -> DebertaConfig.base();
-            default -> throw new IllegalArgumentException("preset must be tiny, small or base, got " + preset);
-        };
+        DebertaConfig cfg = PretrainExample.Size.named(preset).config();
         DebertaModel model = DebertaModel.initialize(cfg, 1L);
         AdamW adam = new AdamW(AdamW.Options.defaults());
         Random r = new Random(7);

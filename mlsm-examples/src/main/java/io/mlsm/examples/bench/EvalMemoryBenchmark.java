@@ -9,6 +9,7 @@ import io.mlsm.eval.model.Evaluations;
 import io.mlsm.eval.model.ScoringHead;
 import io.mlsm.eval.pll.BlimpEvaluator;
 import io.mlsm.eval.pll.PllOptions;
+import io.mlsm.examples.PretrainExample;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
 
@@ -42,12 +43,7 @@ public final class EvalMemoryBenchmark {
         int pairsPerFile = args.length > 4 ? Integer.parseInt(args[4]) : 0;
         int chunk = args.length > 5 ? Integer.parseInt(args[5]) : 2000;
         Tokenizer tok = UnigramTokenizer.load(tokFile);
-        DebertaConfig base = switch (preset) {
-            case "tiny" -> DebertaConfig.tiny();
-            case "small" -> DebertaConfig.small();
-            case "base" -> DebertaConfig.base();
-            default -> throw new IllegalArgumentException("preset must be tiny, small or base, got " + preset);
-        };
+        DebertaConfig base = PretrainExample.Size.named(preset).config();
         DebertaModel model = DebertaModel.initialize(base.withVocabSize(tok.vocabSize())
                 .withPadTokenId(tok.specials().pad()), 1L);
         EvalLimit limit = pairsPerFile == 0 ? EvalLimit.all() : EvalLimit.firstN(pairsPerFile);

@@ -1,5 +1,6 @@
 package io.mlsm.examples.bench;
 
+import io.mlsm.examples.PretrainExample;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -40,12 +41,7 @@ public final class TeacherLayerBenchmark {
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 32;
         int len = args.length > 2 ? Integer.parseInt(args[2]) : 128;
         int reps = args.length > 3 ? Integer.parseInt(args[3]) : 3;
-        DebertaConfig base = switch (preset) {
-            case "tiny" -> DebertaConfig.tiny();
-            case "small" -> DebertaConfig.small();
-            case "base" -> DebertaConfig.base();
-            default -> throw new IllegalArgumentException("preset must be tiny, small or base, got " + preset);
-        };
+        DebertaConfig base = PretrainExample.Size.named(preset).config();
         DebertaConfig cfg = base.withVocabSize(6000).withPadTokenId(0);
         DebertaModel full = DebertaModel.initialize(cfg, 1);
         SplittableRandom rng = new SplittableRandom(3);

@@ -6,6 +6,7 @@ import io.mlsm.core.data.SequenceOptions;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
 import io.mlsm.core.train.ConceptTargetCache;
 import io.mlsm.examples.BundledData;
+import io.mlsm.examples.PretrainExample;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.io.HfDebertaDirectory;
@@ -75,12 +76,7 @@ public final class SparkTargetsBenchmark {
         tok.save(tokFile);
         Path encoded = dir.resolve("corpus" + EncodedCorpus.EXTENSION);
         EncodedCorpus seqs = EncodedCorpus.build(Corpus.lines(textFile), tok, SequenceOptions.defaults(), encoded);
-        DebertaConfig base = switch (preset) {
-            case "tiny" -> DebertaConfig.tiny();
-            case "small" -> DebertaConfig.small();
-            case "base" -> DebertaConfig.base();
-            default -> throw new IllegalArgumentException("preset must be tiny, small or base, got " + preset);
-        };
+        DebertaConfig base = PretrainExample.Size.named(preset).config();
         DebertaModel teacher = DebertaModel.initialize(base.withVocabSize(tok.vocabSize())
                 .withPadTokenId(tok.specials().pad()), 1);
         Path teacherDir = dir.resolve("teacher");
