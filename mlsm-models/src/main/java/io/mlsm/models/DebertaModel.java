@@ -50,7 +50,7 @@ import static io.mlsm.models.graph.VariableNames.*;
  * step.gradients().forEach((name, g) -> optimizer.update(model.parameter(name), g));
  * }</pre>
  */
-public final class DebertaModel {
+public final class DebertaModel implements AutoCloseable {
 
     private static final int MAX_CACHED_GRAPHS = 8;
 
@@ -177,6 +177,20 @@ public final class DebertaModel {
             params.put(name, value);
             graphs.clear();
         }
+    }
+
+    /**
+     * Frees the built graphs and the native buffers they keep for reuse; they are rebuilt on the next call. Call when
+     * a model will not run for a while (the parameters stay).
+     */
+    public void releaseGraphs() {
+        graphs.clear();
+    }
+
+    /** Frees the built graphs and their buffers ({@link #releaseGraphs}); the model stays usable. */
+    @Override
+    public void close() {
+        releaseGraphs();
     }
 
     // ------------------------------------------------------------------------------------------- parameters
@@ -394,9 +408,7 @@ public final class DebertaModel {
      */
     private static Map<String, INDArray> run(CompiledGraph g, Map<String, INDArray> placeholders) {
         SameDiffWorkarounds.afterWork();
-        Map<String, INDArray> out = g.sd().output(placeholders, g.outputs());
-        SameDiffWorkarounds.releaseLastSession(g.sd(), out.values());
-        return out;
+        return SameDiffWorkarounds.output(g.sd(), placeholders, g.outputs());
     }
 
     private Map<String, INDArray> inferencePlaceholders(INDArray inputIds, INDArray attentionMask) {

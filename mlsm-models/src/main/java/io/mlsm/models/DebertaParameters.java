@@ -128,7 +128,8 @@ public final class DebertaParameters {
         for (int i = 0; i < v.length; i++) {
             v[i] = rng.nextGaussian() * c.initializerRange();
         }
-        return Nd4j.createFromArray(v).castTo(dt).reshape(shape);
+        // a fresh compact array, not a reshaped view: the optimizer's fused update needs whole, unshared buffers
+        return Nd4j.create(v, shape, DataType.DOUBLE).castTo(dt);
     }
 
     static void requireFloating(DataType dt) {

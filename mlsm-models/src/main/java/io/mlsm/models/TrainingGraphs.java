@@ -58,6 +58,6 @@ final class TrainingGraphs {
         SameDiffWorkarounds.closeSessionArrays(sd);
         SameDiffWorkarounds.closeSessionArrays(sd.getFunction("grad"));
         List<String> trainable = new ArrayList<>(new LinkedHashSet<>(p.trainableBound()));
-        return CompiledGraph.of(sd, outputs, trainable, g.targetInputs());
+        return CompiledGraph.of(sd, outputs, trainable, g.targetInputs(), g.rowTargets());
     }
 }

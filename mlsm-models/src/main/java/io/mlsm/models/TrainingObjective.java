@@ -191,6 +191,11 @@ public record TrainingObjective(Map<LossTerm, Double> weights, Scope scope) {
         return weights.keySet().stream().anyMatch(LossTerm::usesTargetPositions);
     }
 
+    /** @return whether every term reduces over target rows with their weights, so the step may pad the rows */
+    public boolean acceptsPaddedRows() {
+        return weights.keySet().stream().allMatch(LossTerm::acceptsPaddedRows);
+    }
+
     @Override
     public String toString() {
         StringJoiner j = new StringJoiner(" + ", "", " [" + scope + "]");

@@ -16,29 +16,38 @@ import java.util.Map;
  * @param trainable           trainable parameters the graph uses (empty for inference)
  * @param dropoutPlaceholders placeholders named {@code dropout.*}
  * @param targetInputs        batch target name → data type it is fed as (placeholder {@code target.<name>})
+ * @param rowTargets          the targets among them with one row per target position (padded with the rows)
  */
 public record CompiledGraph(SameDiff sd, List<String> outputs, List<String> trainable,
-                            List<String> dropoutPlaceholders, Map<String, DataType> targetInputs) {
+                            List<String> dropoutPlaceholders, Map<String, DataType> targetInputs,
+                            java.util.Set<String> rowTargets) {
 
     public CompiledGraph {
         outputs = List.copyOf(outputs);
         trainable = List.copyOf(trainable);
         dropoutPlaceholders = List.copyOf(dropoutPlaceholders);
         targetInputs = Map.copyOf(targetInputs);
+        rowTargets = java.util.Set.copyOf(rowTargets);
+    }
+
+    /** @return a graph with its dropout placeholders found by name and no row targets */
+    public static CompiledGraph of(SameDiff sd, List<String> outputs, List<String> trainable,
+                                   Map<String, DataType> targetInputs) {
+        return of(sd, outputs, trainable, targetInputs, java.util.Set.of());
     }
 
     /**
      * @return a graph with its dropout placeholders found by name
      */
     public static CompiledGraph of(SameDiff sd, List<String> outputs, List<String> trainable,
-                                   Map<String, DataType> targetInputs) {
+                                   Map<String, DataType> targetInputs, java.util.Set<String> rowTargets) {
         List<String> drops = new ArrayList<>();
         for (String in : sd.inputs()) {
             if (in.startsWith(VariableNames.DROPOUT_PREFIX)) {
                 drops.add(in);
             }
         }
-        return new CompiledGraph(sd, outputs, trainable, drops, targetInputs);
+        return new CompiledGraph(sd, outputs, trainable, drops, targetInputs, rowTargets);
     }
 
     /** @return an inference graph: no trainable parameters, no targets */

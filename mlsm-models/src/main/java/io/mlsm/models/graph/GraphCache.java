@@ -1,5 +1,6 @@
 package io.mlsm.models.graph;
 
+import io.mlsm.models.samediff.SameDiffWorkarounds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,7 +10,7 @@ import java.util.function.Function;
 
 /**
  * Built graphs by key (objective terms, scope, sequence length, dropout on/off, or an inference kind), least recently
- * used evicted beyond a capacity. Building a graph costs tens to hundreds of milliseconds; a training run uses one or
+ * used evicted beyond a capacity (its buffer pool freed). Building a graph costs tens to hundreds of milliseconds; a training run uses one or
  * two keys, an evaluation a handful of sequence lengths.
  *
  * <pre>{@code
@@ -33,7 +34,11 @@ public final class GraphCache<K> {
         graphs = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<K, CompiledGraph> eldest) {
-                return size() > capacity;
+                if (size() > capacity) {
+                    SameDiffWorkarounds.releaseGraph(eldest.getValue().sd());
+                    return true;
+                }
+                return false;
             }
         };
     }
@@ -57,6 +62,9 @@ public final class GraphCache<K> {
 
     /** Drops every graph (after the parameter set changed). */
     public void clear() {
+        for (CompiledGraph g : graphs.values()) {
+            SameDiffWorkarounds.releaseGraph(g.sd());
+        }
         graphs.clear();
     }
 }

@@ -1,7 +1,9 @@
 package io.mlsm.models.graph;
 
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Small SameDiff building blocks whose built-in counterparts are wrong or slow in ND4J 1.0.0-M2.1 (see
@@ -32,7 +34,48 @@ public final class LayerBlocks {
         SDVariable centred = x.sub(mean);                           // [N, H]
         SDVariable var = centred.mul(centred).mean(true, 1);        // [N, 1]
         SDVariable inv = sd.math.rsqrt(var.add(eps));               // [N, 1]
-        return centred.mul(inv).mul(g).add(b);                      // [N, H]
+        return addRow(sd, mulRow(sd, mulColumn(sd, centred, inv, g.getShape()[0]), g), b);   // [N, H]
+    }
+
+    /**
+     * {@code x + v} with {@code v} broadcast over the rows, written as {@code x + 1·vᵀ} (an outer product): its
+     * gradient for {@code v} is then a matrix-vector product. libnd4j's broadcasting {@code add_bp} sums the column
+     * with a strided reduction about ten times slower (34 ms against 3 ms for a [4096, 1024] bias).
+     *
+     * @param x {@code [N, C]}
+     * @param v {@code [C]}
+     * @return {@code [N, C]}, the same values as {@code x.add(v)}
+     */
+    public static SDVariable addRow(SameDiff sd, SDVariable x, SDVariable v) {
+        return x.add(outer(sd, x, v));
+    }
+
+    /** {@code x * v} with {@code v} broadcast over the rows, as {@code x * 1·vᵀ} (see {@link #addRow}). */
+    public static SDVariable mulRow(SameDiff sd, SDVariable x, SDVariable v) {
+        return x.mul(outer(sd, x, v));
+    }
+
+    /**
+     * {@code x * c} with the column {@code c} broadcast over the columns of {@code x}, as {@code x * c·1ᵀ}: the
+     * broadcasting {@code multiply_bp} took 25 ms for a [4096, 256] LayerNorm scale, the outer product and a
+     * same-shape product 2 ms.
+     *
+     * @param x    {@code [N, C]}
+     * @param c    {@code [N, 1]}
+     * @param cols C
+     * @return {@code [N, C]}, the same values as {@code x.mul(c)}
+     */
+    public static SDVariable mulColumn(SameDiff sd, SDVariable x, SDVariable c, long cols) {
+        SDVariable ones = sd.constant(Nd4j.ones(x.dataType(), 1, cols));                      // [1, C]
+        return x.mul(sd.mmul(c, ones));                                                       // [N, C]
+    }
+
+    /** @return {@code 1·vᵀ} with as many rows as {@code x}: {@code [N, C]} */
+    private static SDVariable outer(SameDiff sd, SDVariable x, SDVariable v) {
+        SDVariable rows = x.shape().get(SDIndex.interval(0L, 1L));                            // [1] int64
+        SDVariable shape = sd.concat(0, rows, sd.constant(Nd4j.createFromArray(1L)));         // [2] = {N, 1}
+        SDVariable ones = sd.fill(shape, x.dataType(), 1.0);                                  // [N, 1], no gradient
+        return sd.mmul(ones, sd.reshape(v, 1, -1));                                           // [N, C]
     }
 
     /**
@@ -56,7 +99,7 @@ public final class LayerBlocks {
      */
     public static SDVariable linear(SameDiff sd, SDVariable x, SDVariable w, SDVariable b) {
         SDVariable y = sd.mmul(x, w, false, true, false);           // [N, out]
-        return b == null ? y : y.add(b);
+        return b == null ? y : addRow(sd, y, b);
     }
 
     /**

@@ -110,6 +110,8 @@ public final class VariableNames {
     public static final String IN_TARGET_SELECT = "in.target_select";
     /** Label ids at the target positions {@code [N]} (int). */
     public static final String IN_TARGET_LABELS = "in.target_labels";
+    /** Target-row weights {@code [N]}: 1 at a target position, 0 at a padding row (see {@code LossGraph#targetWeights}). */
+    public static final String IN_TARGET_WEIGHTS = "in.target_weights";
     /**
      * Batch targets that loss terms read are placeholders {@code target.<name>}
      * ({@link io.mlsm.models.loss.LossGraph#target(String, long...)}).

@@ -17,13 +17,18 @@ public record KdLoss() implements LossTerm {
     }
 
     @Override
+    public boolean acceptsPaddedRows() {
+        return true;
+    }
+
+    @Override
     public void validate(DebertaModel model, TrainingBatch batch, int targetCount) {
         Targets.requireRows(batch, Targets.TEACHER_PROBS, targetCount, model.config().vocabSize());
     }
 
     @Override
     public SDVariable build(LossGraph g) {
-        SDVariable teacher = g.target(Targets.TEACHER_PROBS, -1, g.config().vocabSize());           // [N, V]
-        return ObjectiveLosses.klDivergenceMean(g.sd(), g.vocabLogits(), teacher);
+        SDVariable teacher = g.rowTarget(Targets.TEACHER_PROBS, g.config().vocabSize());            // [N, V]
+        return ObjectiveLosses.klDivergenceMean(g.sd(), g.vocabLogits(), teacher, g.targetWeights());
     }
 }

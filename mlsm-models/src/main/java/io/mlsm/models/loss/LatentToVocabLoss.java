@@ -20,6 +20,11 @@ public record LatentToVocabLoss() implements LossTerm {
     }
 
     @Override
+    public boolean acceptsPaddedRows() {
+        return true;
+    }
+
+    @Override
     public void validate(DebertaModel model, TrainingBatch batch, int targetCount) {
         Targets.requireConcepts(model);
         Targets.requireParameter(model, LATENT_TO_VOCAB_WEIGHT,
@@ -29,6 +34,7 @@ public record LatentToVocabLoss() implements LossTerm {
     @Override
     public SDVariable build(LossGraph g) {
         SDVariable logits = LatentToVocabHead.logits(g.parameters(), g.conceptLogits());            // [N, V]
-        return ObjectiveLosses.crossEntropy(g.sd(), logits, g.targetLabels(), g.config().vocabSize());
+        return ObjectiveLosses.crossEntropy(g.sd(), logits, g.targetLabels(), g.config().vocabSize(),
+                g.targetWeights());
     }
 }

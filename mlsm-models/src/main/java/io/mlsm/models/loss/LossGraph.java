@@ -22,8 +22,8 @@ import static io.mlsm.models.graph.VariableNames.*;
  *
  * <pre>{@code
  * SDVariable logits = g.vocabLogits();                                   // [N, V] at the target positions
- * SDVariable teacher = g.target(Targets.TEACHER_PROBS, -1, g.config().vocabSize());   // [N, V]
- * return ObjectiveLosses.klDivergenceMean(g.sd(), logits, teacher);
+ * SDVariable teacher = g.rowTarget(Targets.TEACHER_PROBS, g.config().vocabSize());      // [N, V]
+ * return ObjectiveLosses.klDivergenceMean(g.sd(), logits, teacher, g.targetWeights());
  * }</pre>
  */
 public final class LossGraph {
@@ -35,6 +35,8 @@ public final class LossGraph {
     private final int seqLen;
     private final boolean training;
     private final Map<String, DataType> targetInputs = new LinkedHashMap<>();
+    private final java.util.Set<String> rowTargets = new java.util.LinkedHashSet<>();
+    private SDVariable targetWeights;
     private SDVariable targetRows;
     private SDVariable targetLabels;
     private SDVariable transformed;
@@ -102,6 +104,17 @@ public final class LossGraph {
         return targetRows;
     }
 
+    /**
+     * @return target-row weights {@code [N]}: 1 for a target position, 0 for a padding row (all 1 when the step does
+     *         not pad); reduce over target rows with these (see {@link LossTerm#acceptsPaddedRows})
+     */
+    public SDVariable targetWeights() {
+        if (targetWeights == null) {
+            targetWeights = sd().placeHolder(IN_TARGET_WEIGHTS, dataType, -1);                   // [N]
+        }
+        return targetWeights;
+    }
+
     /** @return the label ids at the target positions {@code [N]} (int32) */
     public SDVariable targetLabels() {
         if (targetLabels == null) {
@@ -162,6 +175,24 @@ public final class LossGraph {
         }
         targetInputs.put(name, type);
         return sd().placeHolder(var, type, shape);
+    }
+
+    /**
+     * A batch target with one row per target position, {@code [N, width]} in the model's data type: when the step
+     * pads the target rows it appends all-zero rows to it.
+     *
+     * @param name  target name ({@link Targets})
+     * @param width columns
+     * @return the placeholder {@code target.<name>}
+     */
+    public SDVariable rowTarget(String name, long width) {
+        rowTargets.add(name);
+        return target(name, dataType, -1, width);
+    }
+
+    /** @return names of the targets declared with {@link #rowTarget} */
+    public java.util.Set<String> rowTargets() {
+        return Collections.unmodifiableSet(rowTargets);
     }
 
     /** @return targets the graph reads, with the data type each is fed as */

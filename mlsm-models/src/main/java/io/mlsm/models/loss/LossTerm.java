@@ -46,6 +46,19 @@ public interface LossTerm {
     }
 
     /**
+     * Whether this term is correct when the target rows are padded: the step may append rows of zeros to the target
+     * selector (so {@link LossGraph#targetRows} and every head output at the targets get extra rows), label 0 and
+     * all-zero rows to every {@link LossGraph#rowTarget row target}; the term must then weight its rows by
+     * {@link LossGraph#targetWeights} (1 real, 0 padding), e.g. through {@link ObjectiveLosses}. A constant row count
+     * lets the step reuse its buffers from batch to batch. The default, false, keeps the rows unpadded.
+     *
+     * @return true if the term reduces over target rows with {@link LossGraph#targetWeights}
+     */
+    default boolean acceptsPaddedRows() {
+        return false;
+    }
+
+    /**
      * Checks, before anything runs, that the model has the heads this term needs and that the batch carries its
      * targets with the right shape; throws {@link IllegalArgumentException} naming what is missing or mis-shaped.
      *

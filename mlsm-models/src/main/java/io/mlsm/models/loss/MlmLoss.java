@@ -16,12 +16,18 @@ public record MlmLoss() implements LossTerm {
     }
 
     @Override
+    public boolean acceptsPaddedRows() {
+        return true;
+    }
+
+    @Override
     public void validate(DebertaModel model, TrainingBatch batch, int targetCount) {
         // labels are checked by the model for every term that uses target positions
     }
 
     @Override
     public SDVariable build(LossGraph g) {
-        return ObjectiveLosses.crossEntropy(g.sd(), g.vocabLogits(), g.targetLabels(), g.config().vocabSize());
+        return ObjectiveLosses.crossEntropy(g.sd(), g.vocabLogits(), g.targetLabels(), g.config().vocabSize(),
+                g.targetWeights());
     }
 }

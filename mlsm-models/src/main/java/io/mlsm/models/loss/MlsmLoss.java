@@ -41,6 +41,11 @@ public record MlsmLoss(Reduction reduction) implements LossTerm {
     }
 
     @Override
+    public boolean acceptsPaddedRows() {
+        return true;
+    }
+
+    @Override
     public void validate(DebertaModel model, TrainingBatch batch, int targetCount) {
         Targets.requireConcepts(model);
         Targets.requireRows(batch, Targets.CONCEPTS, targetCount, model.config().latentConcepts());
@@ -48,9 +53,9 @@ public record MlsmLoss(Reduction reduction) implements LossTerm {
 
     @Override
     public SDVariable build(LossGraph g) {
-        SDVariable target = g.target(Targets.CONCEPTS, -1, g.config().latentConcepts());            // [N, k]
-        return reduction == Reduction.ALL_ROWS
-                ? ObjectiveLosses.klDivergenceMean(g.sd(), g.conceptLogits(), target)
+        SDVariable target = g.rowTarget(Targets.CONCEPTS, g.config().latentConcepts());             // [N, k]
+        return reduction == Reduction.ALL_ROWS   // padding rows are all-zero: NON_EMPTY_ROWS never counts them
+                ? ObjectiveLosses.klDivergenceMean(g.sd(), g.conceptLogits(), target, g.targetWeights())
                 : ObjectiveLosses.klDivergenceOverNonEmpty(g.sd(), g.conceptLogits(), target);
     }
 }

@@ -6,49 +6,100 @@ import org.nd4j.autodiff.samediff.internal.InferenceSession;
 
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
- * Makes SameDiff run registered graphs with a {@link ClosingMemoryManager}. SameDiff 1.0.0-M2.1 creates a new
- * {@link InferenceSession} (with its caching memory manager) on every {@code output} / {@code calculateGradients}
- * call through a process-wide {@link InferenceFactory}; this installs, once, a factory that delegates to the
- * previous one for every graph not registered here, so other SameDiff users in the process are unaffected.
+ * Makes SameDiff run registered graphs with a {@link ClosingMemoryManager} over the graph's own {@link BufferPool}.
+ * SameDiff 1.0.0-M2.1 creates a new {@link InferenceSession} (with its caching memory manager) on every
+ * {@code output} / {@code calculateGradients} call through a process-wide {@link InferenceFactory}; this installs,
+ * once, a factory that delegates to the previous one for every graph not registered here, so other SameDiff users in
+ * the process are unaffected.
  *
  * <pre>{@code
  * ClosingSessions.register(sd);
  * ClosingSessions.register(sd.getFunction("grad"));
+ * ...
+ * ClosingSessions.unregister(sd);   // the graph is dropped: free its pool
  * }</pre>
  */
 final class ClosingSessions {
 
-    /** Identity-based (SameDiff's equals/hashCode depend on its mutable contents), weakly held. */
-    private static final List<WeakReference<SameDiff>> REGISTERED = new ArrayList<>();
+    /** A registered graph (identity-based: SameDiff's equals/hashCode depend on its contents), weakly held. */
+    private record Registration(WeakReference<SameDiff> graph, BufferPool pool) {
+    }
+
+    private static final List<Registration> REGISTERED = new ArrayList<>();
     private static volatile boolean installed;
 
     private ClosingSessions() {
     }
 
-    /** @param sd graph whose sessions free intermediate arrays eagerly (null is ignored) */
+    /** @param sd graph whose sessions free intermediate arrays eagerly into its pool (null is ignored) */
     static void register(SameDiff sd) {
         if (sd == null) {
             return;
         }
         install();
         synchronized (REGISTERED) {
-            REGISTERED.removeIf(r -> r.get() == null);
-            REGISTERED.add(new WeakReference<>(sd));
+            purge();
+            if (poolOf(sd) == null) {
+                REGISTERED.add(new Registration(new WeakReference<>(sd), BufferPool.withConfiguredLimit()));
+            }
         }
         sd.getSessions().clear();   // sessions made before registration are re-created by the factory
     }
 
-    private static boolean isRegistered(SameDiff sd) {
+    /** Frees the pool of {@code sd} and forgets the graph (no-op if it was not registered). */
+    static void unregister(SameDiff sd) {
         synchronized (REGISTERED) {
-            for (WeakReference<SameDiff> r : REGISTERED) {
-                if (r.get() == sd) {
-                    return true;
+            Iterator<Registration> it = REGISTERED.iterator();
+            while (it.hasNext()) {
+                Registration r = it.next();
+                if (r.graph().get() == sd) {
+                    r.pool().close();
+                    it.remove();
                 }
             }
-            return false;
+        }
+    }
+
+    /** @return the pool of a registered graph, or null */
+    static BufferPool poolOf(SameDiff sd) {
+        synchronized (REGISTERED) {
+            for (Registration r : REGISTERED) {
+                if (r.graph().get() == sd) {
+                    return r.pool();
+                }
+            }
+            return null;
+        }
+    }
+
+    /** @return free bytes in the pools of all registered graphs, and leases outstanding, as {bytes, leases} */
+    static long[] poolTotals() {
+        synchronized (REGISTERED) {
+            long bytes = 0;
+            long leases = 0;
+            for (Registration r : REGISTERED) {
+                if (r.graph().get() != null) {
+                    bytes += r.pool().pooledBytes();
+                    leases += r.pool().outstanding();
+                }
+            }
+            return new long[] {bytes, leases};
+        }
+    }
+
+    /** Frees the pools of graphs that were garbage-collected without {@link #unregister}. */
+    private static void purge() {
+        Iterator<Registration> it = REGISTERED.iterator();
+        while (it.hasNext()) {
+            Registration r = it.next();
+            if (r.graph().get() == null) {
+                r.pool().close();
+                it.remove();
+            }
         }
     }
 
@@ -58,9 +109,10 @@ final class ClosingSessions {
         }
         InferenceFactory previous = SameDiff.getInferenceFactory();
         SameDiff.bindInferenceFactory(sd -> {
-            if (isRegistered(sd)) {
+            BufferPool pool = poolOf(sd);
+            if (pool != null) {
                 InferenceSession s = new InferenceSession(sd);
-                s.setMmgr(new ClosingMemoryManager());
+                s.setMmgr(new ClosingMemoryManager(pool));
                 return s;
             }
             return previous.create(sd);

@@ -29,7 +29,8 @@ import java.util.Set;
  * arrays allocated, 27 released in one training step of a 4-layer model), so a step holds every forward and backward
  * intermediate at once: 13.7 GB for DeBERTa-base at 8 x 128. This listener does the bookkeeping itself: it counts
  * the consumers of every array among the ops needed for the requested outputs, and when the count of every name that
- * shares a data buffer reaches zero, closes that buffer. Buffers of variables, constants, placeholders and requested
+ * shares a data buffer reaches zero, gives that buffer back to the graph's {@link BufferPool} (later ops of the same
+ * execution reuse it) or closes it. Buffers of variables, constants, placeholders and requested
  * outputs are never closed. Create one per execution.
  *
  * <pre>{@code
@@ -45,14 +46,18 @@ final class EagerReleaseListener extends BaseListener {
     private final Map<String, DataBuffer> bufferOf = new HashMap<>();
     private final Set<DataBuffer> pinned = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<String> fixedNames = new HashSet<>();
+    private final Map<DataBuffer, Long> leaseOf = new IdentityHashMap<>();
+    private final BufferPool pool;
     private long closed;
 
     /**
      * @param sd        the graph that will execute (for gradients: {@code sd.getFunction("grad")})
      * @param requested names of the outputs the caller asks for (kept alive)
+     * @param pool      where freed buffers go (the graph's), or null to close them
      */
-    EagerReleaseListener(SameDiff sd, Collection<String> requested) {
+    EagerReleaseListener(SameDiff sd, Collection<String> requested, BufferPool pool) {
         this.keep = new HashSet<>(requested);
+        this.pool = pool;
         Map<String, Variable> vars = sd.getVariables();
         for (Variable v : vars.values()) {
             VariableType type = v.getVariable().getVariableType();
@@ -118,7 +123,9 @@ final class EagerReleaseListener extends BaseListener {
                 }
                 DataBuffer b = root(outputs[i].data());
                 bufferOf.put(name, b);
-                buffersInUse.merge(b, 1, Integer::sum);
+                if (buffersInUse.merge(b, 1, Integer::sum) == 1 && pool != null) {
+                    leaseOf.put(b, pool.leaseOf(b));   // the lease it is in use under now
+                }
                 if (keep.contains(name)) {
                     pinned.add(b);
                 }
@@ -152,14 +159,19 @@ final class EagerReleaseListener extends BaseListener {
         int users = buffersInUse.merge(b, -1, Integer::sum);
         if (users <= 0) {
             buffersInUse.remove(b);
+            Long lease = leaseOf.remove(b);
             if (!pinned.contains(b) && !b.wasClosed() && b.closeable()) {
-                b.close();
-                closed++;
+                if (pool == null) {
+                    b.close();
+                    closed++;
+                } else if (pool.give(b, lease == null ? 0 : lease)) {
+                    closed++;
+                }
             }
         }
     }
 
-    /** @return number of buffers closed early */
+    /** @return number of buffers freed early (closed, or given back to the pool) */
     long closedBuffers() {
         return closed;
     }

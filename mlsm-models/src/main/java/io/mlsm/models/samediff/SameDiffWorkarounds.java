@@ -1,5 +1,6 @@
 package io.mlsm.models.samediff;
 
+import org.nd4j.autodiff.listeners.BaseListener;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
@@ -51,6 +52,18 @@ public final class SameDiffWorkarounds {
     }
 
     /**
+     * Frees the buffer pool of a graph that will not run again (and of its gradient function), e.g. one evicted from
+     * a graph cache.
+     */
+    public static void releaseGraph(SameDiff sd) {
+        SameDiff grad = sd.getFunction("grad");
+        if (grad != null) {
+            ClosingSessions.unregister(grad);
+        }
+        ClosingSessions.unregister(sd);
+    }
+
+    /**
      * Frees everything the last session of {@code sd} on this thread allocated except {@code results}, and drops the
      * session (SameDiff makes a new one per call; the old one would keep its arrays reachable until then).
      */
@@ -58,6 +71,7 @@ public final class SameDiffWorkarounds {
         InferenceSession s = sd.getSessions().get(Thread.currentThread().getId());
         if (s != null && s.getMmgr() instanceof ClosingMemoryManager m) {
             m.closeAllExcept(results);
+            LOG.debug("session of {} ops: {}", sd.getOps().size(), m.counts());
         }
         sd.getSessions().clear();
     }
@@ -79,8 +93,13 @@ public final class SameDiffWorkarounds {
         for (String w : wrt) {
             requested.add(sd.getVariable(w).getGradient().name());
         }
-        EagerReleaseListener release = new EagerReleaseListener(gradFn, requested);
-        sd.setListeners(release);
+        EagerReleaseListener release = new EagerReleaseListener(gradFn, requested, ClosingSessions.poolOf(gradFn));
+        BaseListener times = OpTimes.activeListener(sd);
+        if (times != null) {
+            sd.setListeners(times, release);   // the timer first: the release's bookkeeping is not op time
+        } else {
+            sd.setListeners(release);
+        }
         OutAndGrad og;
         try {
             og = sd.calculateGradientsAndOutputs(placeholders, outputs, wrt);
@@ -92,6 +111,29 @@ public final class SameDiffWorkarounds {
         releaseLastSession(gradFn, keep);
         LOG.debug("step released {} buffers early", release.closedBuffers());
         return og;
+    }
+
+    /**
+     * Outputs of a graph registered with {@link #closeSessionArrays}, then everything else its session allocated
+     * freed (SameDiff's default memory manager keeps released arrays for reuse, keyed by shape).
+     *
+     * @return the outputs (owned by the caller)
+     */
+    public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> placeholders, List<String> outputs) {
+        BaseListener times = OpTimes.activeListener(sd);
+        Map<String, INDArray> out;
+        if (times != null) {
+            sd.setListeners(times);
+        }
+        try {
+            out = sd.output(placeholders, outputs);
+        } finally {
+            if (times != null) {
+                sd.setListeners();
+            }
+        }
+        releaseLastSession(sd, out.values());
+        return out;
     }
 
     /** Collects garbage if resident memory grew by more than 256 MB since the last collection (call after a step). */
