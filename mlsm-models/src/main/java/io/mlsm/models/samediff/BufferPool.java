@@ -227,6 +227,15 @@ final class BufferPool {
         f.buffer.close();
     }
 
+    /** @return the buffer that owns the memory of {@code b} (itself unless it is a view of another) */
+    static DataBuffer root(DataBuffer b) {
+        DataBuffer r = b;
+        while (r.underlyingDataBuffer() != null && r.underlyingDataBuffer() != r) {
+            r = r.underlyingDataBuffer();
+        }
+        return r;
+    }
+
     private static long bytes(Key k) {
         return k.length() * k.type().width();
     }
@@ -244,11 +253,6 @@ final class BufferPool {
     /** @return allocations served from the pool, and those that were not */
     synchronized String counts() {
         return taken + " reused, " + missed + " new, " + (pooledBytes >> 20) + " MiB free";
-    }
-
-    /** @return allocations served from the pool so far */
-    synchronized long reused() {
-        return taken;
     }
 
     /** @return leases outstanding (buffers handed out and neither given back nor dropped) */

@@ -59,9 +59,9 @@ final class ClosingMemoryManager extends AbstractMemoryMgr {
             a = Nd4j.createUninitializedDetached(dataType, shape);
             newNanos += System.nanoTime() - t0;
             newBytes += length * dataType.width();
-            pool.lease(root(a.data()));
+            pool.lease(BufferPool.root(a.data()));
         }
-        live.put(a, pool.leaseOf(root(a.data())));
+        live.put(a, pool.leaseOf(BufferPool.root(a.data())));
         return a;
     }
 
@@ -77,7 +77,7 @@ final class ClosingMemoryManager extends AbstractMemoryMgr {
             return;
         }
         Long lease = live.get(array);
-        pool.give(root(array.data()), lease == null ? 0 : lease);
+        pool.give(BufferPool.root(array.data()), lease == null ? 0 : lease);
     }
 
     @Override
@@ -96,11 +96,11 @@ final class ClosingMemoryManager extends AbstractMemoryMgr {
         Set<DataBuffer> kept = Collections.newSetFromMap(new IdentityHashMap<>());
         for (INDArray k : keep) {
             if (k != null) {
-                kept.add(root(k.data()));
+                kept.add(BufferPool.root(k.data()));
             }
         }
         for (Map.Entry<INDArray, Long> e : live.entrySet()) {
-            DataBuffer b = root(e.getKey().data());
+            DataBuffer b = BufferPool.root(e.getKey().data());
             if (kept.contains(b)) {
                 pool.dropLease(b, e.getValue());
             } else {
@@ -109,14 +109,6 @@ final class ClosingMemoryManager extends AbstractMemoryMgr {
         }
         live.clear();
         pool.endExecution();
-    }
-
-    static DataBuffer root(DataBuffer b) {
-        DataBuffer r = b;
-        while (r.underlyingDataBuffer() != null && r.underlyingDataBuffer() != r) {
-            r = r.underlyingDataBuffer();
-        }
-        return r;
     }
 
     /** @return "allocated / released" counts since creation and the pool's */

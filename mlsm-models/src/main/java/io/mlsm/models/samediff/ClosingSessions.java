@@ -53,14 +53,7 @@ final class ClosingSessions {
     /** Frees the pool of {@code sd} and forgets the graph (no-op if it was not registered). */
     static void unregister(SameDiff sd) {
         synchronized (REGISTERED) {
-            Iterator<Registration> it = REGISTERED.iterator();
-            while (it.hasNext()) {
-                Registration r = it.next();
-                if (r.graph().get() == sd) {
-                    r.pool().close();
-                    it.remove();
-                }
-            }
+            closeWhere(r -> r.graph().get() == sd);
         }
     }
 
@@ -93,10 +86,15 @@ final class ClosingSessions {
 
     /** Frees the pools of graphs that were garbage-collected without {@link #unregister}. */
     private static void purge() {
+        closeWhere(r -> r.graph().get() == null);
+    }
+
+    /** Frees the pools of the matching registrations and drops them (caller holds the lock). */
+    private static void closeWhere(java.util.function.Predicate<Registration> which) {
         Iterator<Registration> it = REGISTERED.iterator();
         while (it.hasNext()) {
             Registration r = it.next();
-            if (r.graph().get() == null) {
+            if (which.test(r)) {
                 r.pool().close();
                 it.remove();
             }

@@ -65,7 +65,7 @@ final class EagerReleaseListener extends BaseListener {
                 fixedNames.add(v.getName());
                 INDArray arr = type == VariableType.PLACEHOLDER ? null : v.getVariable().getArr();
                 if (arr != null) {
-                    pinned.add(root(arr.data()));
+                    pinned.add(BufferPool.root(arr.data()));
                 }
             }
         }
@@ -98,14 +98,6 @@ final class EagerReleaseListener extends BaseListener {
         }
     }
 
-    private static DataBuffer root(DataBuffer b) {
-        DataBuffer r = b;
-        while (r.underlyingDataBuffer() != null && r.underlyingDataBuffer() != r) {
-            r = r.underlyingDataBuffer();
-        }
-        return r;
-    }
-
     @Override
     public boolean isActive(Operation operation) {
         return true;
@@ -121,7 +113,7 @@ final class EagerReleaseListener extends BaseListener {
                 if (outputs[i] == null || fixedNames.contains(name)) {
                     continue;
                 }
-                DataBuffer b = root(outputs[i].data());
+                DataBuffer b = BufferPool.root(outputs[i].data());
                 bufferOf.put(name, b);
                 if (buffersInUse.merge(b, 1, Integer::sum) == 1 && pool != null) {
                     leaseOf.put(b, pool.leaseOf(b));   // the lease it is in use under now
