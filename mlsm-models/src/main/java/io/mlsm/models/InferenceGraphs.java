@@ -52,8 +52,16 @@ final class InferenceGraphs {
     static CompiledGraph build(Key key, Map<String, INDArray> params, DebertaConfig config, DataType dataType) {
         SameDiff sd = SameDiffWorkarounds.newGraph();
         ParameterBinding p = new ParameterBinding(sd, params, name -> false);
-        EncoderGraph enc = EncoderGraph.build(p, config, key.seqLen(), false, false);
-        SDVariable last = enc.hiddenStates().get(config.numLayers());                                 // [B*T, H]
+        boolean atRows = switch (key.kind()) {
+            case MLM_AT, OUTPUTS_AT, LATENT_TO_VOCAB_AT -> true;
+            default -> false;
+        };
+        // heads at selected rows: the last layer is finished at those rows only (its output is [N, H])
+        SDVariable select = atRows ? sd.placeHolder(IN_TARGET_SELECT, dataType, -1, -1) : null;       // [N, B*T]
+        EncoderGraph enc = atRows
+                ? EncoderGraph.buildAtRows(p, config, key.seqLen(), select)
+                : EncoderGraph.build(p, config, key.seqLen(), false, false);
+        SDVariable last = enc.hiddenStates().get(config.numLayers());                        // [B*T, H] or [N, H]
         List<String> outputs = new ArrayList<>();
         switch (key.kind()) {
             case HIDDEN_STATES, LOGITS -> {
@@ -76,8 +84,7 @@ final class InferenceGraphs {
                 outputs.add(OUT_CLASS_LOGITS);
             }
             case MLM_AT, OUTPUTS_AT, LATENT_TO_VOCAB_AT -> {
-                SDVariable select = sd.placeHolder(IN_TARGET_SELECT, dataType, -1, -1);               // [N, B*T]
-                SDVariable tr = MlmHead.transform(p, config, sd.mmul(select, last));                  // [N, H]
+                SDVariable tr = MlmHead.transform(p, config, last);                                   // [N, H]
                 SDVariable vocab = switch (key.kind()) {
                     case LATENT_TO_VOCAB_AT ->
                             LatentToVocabHead.logits(p, ConceptHead.logits(p, config, tr));           // [N, V]

@@ -184,9 +184,9 @@ public final class DebertaMaskedLmScorer implements MaskedLmScorer {
         return out;
     }
 
-    /** Length buckets: multiples of 16 (of 32 above 128), never beyond the model's positions. */
+    /** Length buckets: multiples of 8 up to 64, of 16 up to 128, of 32 above, never beyond the model's positions. */
     static int bucketLength(int t, int maxPositions) {
-        int step = t > 128 ? 32 : 16;
+        int step = t > 128 ? 32 : t > 64 ? 16 : 8;
         int b = (t + step - 1) / step * step;
         return Math.max(t, Math.min(b, maxPositions));
     }

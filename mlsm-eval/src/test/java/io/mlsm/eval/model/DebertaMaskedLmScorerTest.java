@@ -176,9 +176,11 @@ class DebertaMaskedLmScorerTest {
 
     @Test
     void lengthsArePaddedToAFewBucketsWithinTheModelsPositions() {
-        assertEquals(16, DebertaMaskedLmScorer.bucketLength(4, 512));    // the sequences above: scored padded to 16
+        assertEquals(8, DebertaMaskedLmScorer.bucketLength(4, 512));     // the sequences above: scored padded to 8
         assertEquals(16, DebertaMaskedLmScorer.bucketLength(16, 512));
-        assertEquals(32, DebertaMaskedLmScorer.bucketLength(17, 512));
+        assertEquals(24, DebertaMaskedLmScorer.bucketLength(17, 512));
+        assertEquals(64, DebertaMaskedLmScorer.bucketLength(64, 512));
+        assertEquals(80, DebertaMaskedLmScorer.bucketLength(65, 512));   // steps of 16 above 64
         assertEquals(160, DebertaMaskedLmScorer.bucketLength(129, 512));
         assertEquals(100, DebertaMaskedLmScorer.bucketLength(97, 100));  // never beyond the position table
         assertEquals(100, DebertaMaskedLmScorer.bucketLength(100, 100));

@@ -12,6 +12,7 @@ import io.mlsm.eval.pll.PllOptions;
 import io.mlsm.examples.PretrainExample;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
+import io.mlsm.models.samediff.OpTimes;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,7 +28,8 @@ import java.util.Locale;
  *
  * <pre>
  * java -cp ... io.mlsm.examples.bench.EvalMemoryBenchmark small runs/tok/tokenizer.json \
- *     ../shared/data/blimp_filtered ../shared/data/blimp_supplement 0      # preset tokenizer blimp supplement pairs
+ *     ../shared/data/blimp_filtered ../shared/data/blimp_supplement 0 2000 0
+ *     # preset tokenizer blimp supplement pairs-per-file(0 = all) chunk profile-rows(0 = no per-op profile)
  * </pre>
  */
 public final class EvalMemoryBenchmark {
@@ -42,6 +44,7 @@ public final class EvalMemoryBenchmark {
         Path supplement = args.length > 3 && !args[3].equals("-") ? Path.of(args[3]) : null;
         int pairsPerFile = args.length > 4 ? Integer.parseInt(args[4]) : 0;
         int chunk = args.length > 5 ? Integer.parseInt(args[5]) : 2000;
+        int profileRows = args.length > 6 ? Integer.parseInt(args[6]) : 0;
         Tokenizer tok = UnigramTokenizer.load(tokFile);
         DebertaConfig base = PretrainExample.Size.named(preset).config();
         DebertaModel model = DebertaModel.initialize(base.withVocabSize(tok.vocabSize())
@@ -56,12 +59,29 @@ public final class EvalMemoryBenchmark {
         BlimpEvaluator evaluator = new BlimpEvaluator(tok, Evaluations.scorer(model, tok, ScoringHead.MLM),
                 PllOptions.defaults());
         long t0 = System.nanoTime();
+        OpTimes times = null;
+        long profiledNanos = 0;
         for (int from = 0; from < pairs.size(); from += chunk) {
             List<MinimalPair> part = pairs.subList(from, Math.min(pairs.size(), from + chunk));
+            if (profileRows > 0 && from > 0 && times == null) {
+                times = OpTimes.start();               // after the first chunk: graphs built, buffers pooled
+            }
+            long c0 = System.nanoTime();
             evaluator.evaluate(part, p -> { });
+            if (times != null) {
+                profiledNanos += System.nanoTime() - c0;
+            }
             double s = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "%6d pairs  %7.1f s  %6.1f pairs/s  RSS %5d MiB  peak %5d MiB  load %s%n",
                     from + part.size(), s, (from + part.size()) / s, rssMiB("VmRSS"), rssMiB("VmHWM"), load());
+        }
+        if (times != null) {
+            OpTimes.stop();
+            System.out.printf(Locale.ROOT, "%nper-op times after the first chunk (%d forward passes in all):%n",
+                    evaluator.pll().forwardPasses());
+            System.out.print(times.table(1, profiledNanos, profileRows));
+            System.out.println();
+            System.out.print(times.instanceTable(1, profileRows));
         }
     }
 

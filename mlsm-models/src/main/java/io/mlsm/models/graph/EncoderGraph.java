@@ -49,7 +49,28 @@ public record EncoderGraph(List<SDVariable> hiddenStates, SDVariable attentionMa
      */
     public static EncoderGraph build(ParameterBinding p, DebertaConfig cfg, int seqLen, boolean training,
                                      boolean tokensAsVariable) {
-        return new Steps(p, cfg, seqLen, training, tokensAsVariable).encoder();
+        return new Steps(p, cfg, seqLen, training, tokensAsVariable, null).encoder();
+    }
+
+    /**
+     * An inference encoder whose last layer is finished at selected rows only: the last layer's attention runs over
+     * all positions (its keys and values need them), then its output projection, residual, LayerNorm and
+     * feed-forward run on the {@code N} selected rows. The last hidden state is then {@code [N, H]}, the rows
+     * {@code rows × (B*T, H)} of the full encoder's output (the same row-wise arithmetic on fewer rows); the other
+     * hidden states are as in {@link #build}. Scoring heads that need a few positions per sequence (PLL: one) save
+     * most of a layer.
+     *
+     * @param p      parameter binding of the graph
+     * @param cfg    architecture
+     * @param seqLen sequence length T of this graph
+     * @param rows   one-hot row selector {@code [N, B*T]}
+     * @return the encoder outputs, the last one {@code [N, H]}
+     */
+    public static EncoderGraph buildAtRows(ParameterBinding p, DebertaConfig cfg, int seqLen, SDVariable rows) {
+        if (rows == null) {
+            throw new IllegalArgumentException("rows selector is required");
+        }
+        return new Steps(p, cfg, seqLen, false, false, rows).encoder();
     }
 
     /** The encoder built in sub-steps that share the graph, sizes and masks. */
@@ -71,8 +92,11 @@ public record EncoderGraph(List<SDVariable> hiddenStates, SDVariable attentionMa
         private SDVariable queryMask;
         private SDVariable relC2p;
         private SDVariable relP2c;
+        private final SDVariable lastRows;
 
-        Steps(ParameterBinding p, DebertaConfig cfg, int seqLen, boolean training, boolean tokensAsVariable) {
+        Steps(ParameterBinding p, DebertaConfig cfg, int seqLen, boolean training, boolean tokensAsVariable,
+              SDVariable lastRows) {
+            this.lastRows = lastRows;
             this.sd = p.sd();
             this.p = p;
             this.cfg = cfg;
@@ -95,8 +119,9 @@ public record EncoderGraph(List<SDVariable> hiddenStates, SDVariable attentionMa
             attentionMasks();
             relativeRows();
             for (int l = 0; l < cfg.numLayers(); l++) {
-                SDVariable a = attention(l, x);                                                 // [B*T, H]
-                x = feedForward(l, a);                                                          // [B*T, H]
+                SDVariable rows = l == cfg.numLayers() - 1 ? lastRows : null;
+                SDVariable a = attention(l, x, rows);                                           // [B*T or N, H]
+                x = feedForward(l, a);                                                          // [B*T or N, H]
                 hidden.add(sd.identity(hiddenState(l + 1), x));
             }
             return new EncoderGraph(List.copyOf(hidden), mask);
@@ -151,8 +176,11 @@ public record EncoderGraph(List<SDVariable> hiddenStates, SDVariable attentionMa
             }
         }
 
-        /** Disentangled self-attention of layer l, output projection, residual and LayerNorm. */
-        private SDVariable attention(int l, SDVariable x) {
+        /**
+         * Disentangled self-attention of layer l, output projection, residual and LayerNorm; with a row selector
+         * the projection, residual and LayerNorm run at the selected rows only ({@code [N, H]}).
+         */
+        private SDVariable attention(int l, SDVariable x, SDVariable rows) {
             // q, k, v projections: in_proj rows are [head][q|k|v][d]
             SDVariable inProj = sd.reshape(p.get(layer(l, IN_PROJ)), heads, 3, d, h);           // [nH, 3, d, H]
             SDVariable wq = sd.reshape(pick(inProj, 0), heads * d, h);                          // [A, H]
@@ -196,13 +224,18 @@ public record EncoderGraph(List<SDVariable> hiddenStates, SDVariable attentionMa
             }
             SDVariable ctx = sd.reshape(sd.mmul(probs, vb), heads, -1, d);                      // [nH, B*T, d]
             SDVariable ctx2 = sd.reshape(sd.permute(ctx, 1, 0, 2), -1, heads * d);              // [B*T, A]
+            SDVariable residual = x;                                                            // [B*T, H]
+            if (rows != null) {
+                ctx2 = sd.mmul(rows, ctx2);                                                     // [N, A]
+                residual = sd.mmul(rows, x);                                                    // [N, H]
+            }
 
             SDVariable attnOut = LayerBlocks.linear(sd, ctx2, p.get(layer(l, ATTN_OUT_WEIGHT)),
                     p.get(layer(l, ATTN_OUT_BIAS)));                                            // [B*T, H]
             if (dropHidden) {
                 attnOut = LayerBlocks.dropout(sd, attnOut, dropout(l, SITE_ATTENTION_OUTPUT), -1, h);
             }
-            return LayerBlocks.layerNorm(sd, attnOut.add(x), p.get(layer(l, ATTN_LN_WEIGHT)),
+            return LayerBlocks.layerNorm(sd, attnOut.add(residual), p.get(layer(l, ATTN_LN_WEIGHT)),
                     p.get(layer(l, ATTN_LN_BIAS)), cfg.layerNormEps());                         // [B*T, H]
         }
 
