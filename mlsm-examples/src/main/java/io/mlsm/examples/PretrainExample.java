@@ -94,6 +94,9 @@ public final class PretrainExample {
      * @param teacherSteps   steps of a teacher pre-trained here
      * @param dictionaryFile a dictionary file ({@code null} = learn one when the objective needs it)
      * @param atoms          atoms of a dictionary learned here
+ * @param layer          the teacher's hidden state the concept targets (and a dictionary learned here) come from:
+ *                       {@code 1..L}, {@code 0} = embeddings, negative counts from the top ({@code -1} = last); the
+ *                       teacher runs only up to it
      * @param sampleTokens   teacher hidden states used to learn it
      * @param warmStart      start the student from the teacher's weights (needs a teacher)
      * @param headSteps      phase-3 steps ({@code 0} = two phases)
@@ -106,7 +109,8 @@ public final class PretrainExample {
      */
     public record Options(Path outputDir, Path corpusDir, Path tokenizer, int vocabSize, Objective objective,
                           Size size, int maxLength, int batchSize, long steps, double learningRate, Path teacherDir,
-                          long teacherSteps, Path dictionaryFile, int atoms, long sampleTokens, boolean warmStart,
+                          long teacherSteps, Path dictionaryFile, int atoms, int layer, long sampleTokens,
+                          boolean warmStart,
                           long headSteps, long seed, TrainingListener progress, Checkpointing checkpointing,
                           SequenceOptions sequences, PaperPreset preset) {
         public Options {
@@ -188,6 +192,7 @@ public final class PretrainExample {
         private long teacherSteps = 500;
         private Path dictionaryFile;
         private int atoms = 256;
+        private int layer = -1;
         private long sampleTokens = 30_000;
         private boolean warmStart = true;
         private long headSteps;
@@ -214,6 +219,7 @@ public final class PretrainExample {
         public Builder teacherSteps(long v) { teacherSteps = v; return this; }
         public Builder dictionaryFile(Path v) { dictionaryFile = v; return this; }
         public Builder atoms(int v) { atoms = v; return this; }
+        public Builder layer(int v) { layer = v; return this; }
         public Builder sampleTokens(long v) { sampleTokens = v; return this; }
         public Builder warmStart(boolean v) { warmStart = v; return this; }
         public Builder headSteps(long v) { headSteps = v; return this; }
@@ -227,7 +233,7 @@ public final class PretrainExample {
         /** @return validated options */
         public Options build() {
             return new Options(outputDir, corpusDir, tokenizer, vocabSize, objective, size, maxLength, batchSize,
-                    steps, learningRate, teacherDir, teacherSteps, dictionaryFile, atoms, sampleTokens, warmStart,
+                    steps, learningRate, teacherDir, teacherSteps, dictionaryFile, atoms, layer, sampleTokens, warmStart,
                     headSteps, seed, progress, checkpointing, sequences, preset);
         }
     }
@@ -287,10 +293,11 @@ public final class PretrainExample {
                         : TeacherSpec.pretrainMlm(arch).steps(o.teacherSteps()).learningRate(1e-3).warmupFraction(0.05));
             }
             if (o.objective().needsDictionary()) {
-                b.dictionary(o.dictionaryFile() != null ? DictionarySpec.load(o.dictionaryFile())
+                b.dictionary((o.dictionaryFile() != null ? DictionarySpec.load(o.dictionaryFile())
                         : p != null ? p.dictionary().atoms(o.atoms())
-                        : DictionarySpec.learn().atoms(o.atoms()).lambda(0.05).layer(-1).sampleTokens(o.sampleTokens())
-                        .batchSize((int) Math.min(400, o.sampleTokens())).iterations(200).fistaIterations(50));
+                        : DictionarySpec.learn().atoms(o.atoms()).lambda(0.05).sampleTokens(o.sampleTokens())
+                        .batchSize((int) Math.min(400, o.sampleTokens())).iterations(200).fistaIterations(50))
+                        .layer(o.layer()));
             }
             b.objective(o.objective()).student(o.teacherDir() != null && o.warmStart()
                             ? io.mlsm.models.DebertaConfig.readHfConfig(o.teacherDir().resolve("config.json")) : arch)

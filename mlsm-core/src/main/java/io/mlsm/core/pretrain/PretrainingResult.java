@@ -25,6 +25,17 @@ public record PretrainingResult(Path outputDir, Path tokenizer, Path teacher, Pa
         phases = Map.copyOf(phases);
     }
 
+    /**
+     * @return the analytic operations each phase spent, by phase ({@code teacher}, {@code dictionary},
+     * {@code student}, {@code head}) and component ({@code step}, {@code teacher_forward}, {@code sparse_coding}), as
+     * recorded in {@code metrics/flops.json}; phases reused from an earlier run keep the counts of the run that
+     * produced them, and phases given by the user (a loaded teacher or dictionary) have none
+     * @throws java.io.IOException when the file exists but cannot be read
+     */
+    public Map<String, Map<String, Double>> flops() throws java.io.IOException {
+        return FlopLedger.read(outputDir.resolve("metrics"));
+    }
+
     /** @return the training result of a phase run in this process */
     public Optional<TrainingResult> phase(String name) {
         return Optional.ofNullable(phases.get(name));

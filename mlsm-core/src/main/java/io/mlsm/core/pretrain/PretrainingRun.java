@@ -11,6 +11,7 @@ import io.mlsm.core.tokenizer.UnigramTokenizer;
 import io.mlsm.core.train.CachedConceptTargets;
 import io.mlsm.core.train.ConceptTargetCache;
 import io.mlsm.core.train.ConceptTargets;
+import io.mlsm.core.train.FlopCount;
 import io.mlsm.core.train.TargetSource;
 import io.mlsm.core.train.TeacherDistributions;
 import io.mlsm.core.train.TeacherHiddenStates;
@@ -19,6 +20,7 @@ import io.mlsm.core.train.TrainingOptions;
 import io.mlsm.core.train.TrainingResult;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
+import io.mlsm.models.Flops;
 import io.mlsm.models.TrainingObjective;
 import io.mlsm.runtime.AtomicFiles;
 import io.mlsm.models.io.HfDebertaDirectory;
@@ -26,6 +28,7 @@ import io.mlsm.models.loss.MlsmLoss;
 import io.mlsm.runtime.Provenance;
 import io.mlsm.runtime.RunDirectoryLock;
 import io.mlsm.sparse.Dictionary;
+import io.mlsm.sparse.LearningProgress;
 import io.mlsm.sparse.NonNegativeFista;
 import io.mlsm.sparse.OnlineDictionaryLearner;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -108,6 +111,8 @@ final class PretrainingRun {
     private final Path out;
     private final TrainingListener progress;
     private final Map<String, TrainingResult> curves = new LinkedHashMap<>();
+    private final FlopLedger flops;
+    private final FlopCount targetCacheFlops = new FlopCount();
     private Tokenizer tok;
     private EncodedCorpus sequences;
     private DebertaModel teacherModel;
@@ -121,6 +126,7 @@ final class PretrainingRun {
         this.cfg = cfg;
         this.out = cfg.outputDir;
         this.progress = cfg.listener != null ? cfg.listener : TrainingListener.defaults();
+        this.flops = new FlopLedger(out.resolve("metrics"));
     }
 
     PretrainingResult run() throws IOException {
@@ -360,17 +366,27 @@ final class PretrainingRun {
                     .masking(Masking.none()).seed(seed("dictionary.data")).epochs(1).dropLast(false).build();
             // the whole sample in one array, then permuted rows in mini-batches and atoms from random rows (the
             // reference's procedure), not consecutive tokens of a few sequences per batch
-            INDArray sample = new TeacherHiddenStates(teacherModel, spec.layer(), unmasked, spec.sampleTokens(),
-                    spec.batchSize()).collect(spec.sampleMemory());                              // [n, H]
+            TeacherHiddenStates states = new TeacherHiddenStates(teacherModel, spec.layer(), unmasked,
+                    spec.sampleTokens(), spec.batchSize());
+            INDArray sample = states.collect(spec.sampleMemory());                               // [n, H]
             LOG.info("dictionary: sampled {} hidden states of {} values, stored as {}", sample.rows(),
                     sample.columns(), sample.dataType());
+            LearningProgress[] last = new LearningProgress[1];
             OnlineDictionaryLearner learner = OnlineDictionaryLearner.builder().atoms(spec.atoms())
+                    .listener(p -> last[0] = p)
                     .lambda(spec.lambda()).batchSize(spec.batchSize()).maxIterations(spec.iterations())
                     .passes(spec.passes()).forgetting(spec.forgetting())
                     .seed(seed("dictionary.learner")).normaliseInput(true)
                     .dataDescription("teacher layer " + spec.layer() + " hidden states, " + sample.rows()
                             + " tokens, " + cfg.corpus).build();
             dict = learner.fit(sample);
+            FlopCount spent = new FlopCount();
+            spent.addAll(states.flops());
+            if (last[0] != null) {
+                spent.add(FlopCount.SPARSE_CODING, Flops.dictionaryLearning(dict.dimension(), dict.size(),
+                        last[0].rowsSeen(), last[0].iteration()));
+            }
+            flops.record(name(), spent.snapshot(), 0, 0);
             if (!sample.isView()) {
                 sample.close();
             }
@@ -482,8 +498,12 @@ final class PretrainingRun {
                     LOG.warn("targets: rebuilding the cache: {}", e.getMessage());
                 }
             }
-            return ConceptTargetCache.builder(sequences, tok.specials()).teacher(teacherModel, cfg.dictionary.layer())
-                    .solver(solver).topN(cfg.cacheTopN).batchSize(cfg.batchSize).build(file);
+            ConceptTargetCache.Builder builder = ConceptTargetCache.builder(sequences, tok.specials())
+                    .teacher(teacherModel, cfg.dictionary.layer()).solver(solver).topN(cfg.cacheTopN)
+                    .batchSize(cfg.batchSize);
+            ConceptTargetCache cache = builder.build(file);
+            targetCacheFlops.addAll(builder.flops());
+            return cache;
         }
     }
 
@@ -533,9 +553,19 @@ final class PretrainingRun {
                                  TargetSource targets, TrainingOptions opts) throws IOException {
         Path csv = out.resolve("metrics").resolve(phase + ".csv");
         Files.createDirectories(csv.getParent());
+        TrainingResult r;
         try (CsvMetricsWriter metrics = CsvMetricsWriter.appending(csv)) {
-            return new Trainer(phase, model, o, s, targets, opts, CompositeListener.of(progress, metrics)).fit();
+            r = new Trainer(phase, model, o, s, targets, opts, CompositeListener.of(progress, metrics)).fit();
         }
+        if (r.steps() > r.resumedFrom()) {         // a phase found finished in its checkpoints keeps its entry
+            FlopCount spent = new FlopCount();
+            spent.addAll(r.flops());
+            if (targets instanceof CachedConceptTargets) {   // the cache built for this phase: counted once, here
+                spent.addAll(targetCacheFlops.snapshot());
+            }
+            flops.record(phase, spent.snapshot(), r.steps(), r.steps() - r.resumedFrom());
+        }
+        return r;
     }
 
     private void export(Path dir, DebertaModel model, String artifact) throws IOException {

@@ -6,9 +6,11 @@ import io.mlsm.core.data.Masking;
 import io.mlsm.core.data.Sequences;
 import io.mlsm.core.tokenizer.SpecialTokens;
 import io.mlsm.models.DebertaModel;
+import io.mlsm.models.Flops;
 import io.mlsm.runtime.AtomicFiles;
 import io.mlsm.sparse.CompactTargets;
 import io.mlsm.sparse.NonNegativeFista;
+import io.mlsm.sparse.SparseCodes;
 import io.mlsm.sparse.SparseTargets;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -239,6 +241,7 @@ public final class ConceptTargetCache {
         private int topN = 32;
         private int batchSize = 32;
         private BuildListener listener = (done, total, tokens) -> { };
+        private final FlopCount spent = new FlopCount();
 
         private Builder(Sequences sequences, SpecialTokens specials) {
             this.sequences = Objects.requireNonNull(sequences, "sequences");
@@ -274,6 +277,14 @@ public final class ConceptTargetCache {
             }
             this.batchSize = n;
             return this;
+        }
+
+        /**
+         * @return operations the builds of this builder have spent so far ({@link FlopCount#TEACHER_FORWARD},
+         * {@link FlopCount#SPARSE_CODING})
+         */
+        public Map<String, Double> flops() {
+            return spent.snapshot();
         }
 
         /** @param l progress listener (SLF4J logging happens anyway) @return this */
@@ -356,6 +367,10 @@ public final class ConceptTargetCache {
             return new Shard(shard, from, to, tokens, k, topN, expected, crcOut[0]);
         }
 
+        private static int k(SparseCodes c) {
+            return (int) c.codes().columns();
+        }
+
         /** Checks the configuration; @return k */
         private int validate() {
             if (teacher == null || solver == null) {
@@ -399,9 +414,14 @@ public final class ConceptTargetCache {
                 if (coded > 0) {
                     INDArray hidden = encoder.hiddenStates(batch.originalIdsArray(DataType.INT32),
                             batch.attentionMaskArray(teacher.dataType())).get(hiddenIndex);       // [B, T, H]
+                    spent.add(FlopCount.TEACHER_FORWARD, Flops.encoder(encoder.config(),
+                            encoder.config().numLayers(), batch.batchSize(), t));
                     INDArray flat = hidden.reshape((long) batch.batchSize() * t, hidden.size(2)); // [B*T, H]
                     INDArray picked = Nd4j.pullRows(flat, 1, Arrays.copyOf(rows, coded));        // [n, H]
-                    compact = SparseTargets.compact(solver.solve(picked).codes(), topN);          // n x top-n
+                    SparseCodes codes = solver.solve(picked);
+                    compact = SparseTargets.compact(codes.codes(), topN);                         // n x top-n
+                    spent.add(FlopCount.SPARSE_CODING, Flops.sparseCoding((int) picked.columns(), k(codes),
+                            coded, codes.maxIterations()));
                     codedTokens += coded;
                     for (float m : compact.droppedMass()) {
                         truncatedTokens += m > 1e-6f ? 1 : 0; // above summation-order rounding

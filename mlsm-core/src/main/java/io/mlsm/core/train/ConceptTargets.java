@@ -2,13 +2,17 @@ package io.mlsm.core.train;
 
 import io.mlsm.core.data.Batch;
 import io.mlsm.models.DebertaModel;
+import io.mlsm.models.Flops;
 import io.mlsm.models.TrainingBatch;
 import io.mlsm.sparse.Dictionary;
 import io.mlsm.sparse.NonNegativeFista;
+import io.mlsm.sparse.SparseCodes;
 import io.mlsm.sparse.SparseTargets;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
 
 /**
  * MLSM / LSM targets computed on the fly: the teacher reads the <em>unmasked</em> input, the hidden states of one
@@ -26,6 +30,7 @@ public final class ConceptTargets implements TargetSource {
     private final DebertaModel teacher;
     private final int hiddenIndex;
     private final NonNegativeFista solver;
+    private final FlopCount spent = new FlopCount();
 
     /**
      * @param teacher    the teacher model
@@ -48,12 +53,6 @@ public final class ConceptTargets implements TargetSource {
     }
 
     /**
-     * @param layer     0 = embeddings, 1..L = layer outputs, negative counts from the top (−1 = last)
-     * @param numLayers number of encoder layers L
-     * @return the index into the L + 1 hidden states
-     * @throws IllegalArgumentException when out of range
-     */
-    /**
      * The teacher run only as far as the hidden state {@code hiddenIndex} needs ({@link DebertaModel#truncatedTo}): its
      * states up to that index are the full teacher's, bit for bit, at {@code hiddenIndex / numLayers} of the cost.
      *
@@ -65,6 +64,12 @@ public final class ConceptTargets implements TargetSource {
         return teacher.truncatedTo(Math.max(1, hiddenIndex));
     }
 
+    /**
+     * @param layer     0 = embeddings, 1..L = layer outputs, negative counts from the top (−1 = last)
+     * @param numLayers number of encoder layers L
+     * @return the index into the L + 1 hidden states
+     * @throws IllegalArgumentException when out of range
+     */
     public static int hiddenStateIndex(int layer, int numLayers) {
         int index = layer < 0 ? numLayers + 1 + layer : layer;
         if (index < 0 || index > numLayers) {
@@ -81,8 +86,17 @@ public final class ConceptTargets implements TargetSource {
                 batch.attentionMaskArray(teacher.dataType())).get(hiddenIndex);                 // [B, T, H]
         INDArray flat = hidden.reshape((long) batch.batchSize() * batch.length(), hidden.size(2));  // [B*T, H]
         INDArray rows = Nd4j.pullRows(flat, 1, positions);                                      // [N, H]
-        INDArray codes = solver.solve(rows).codes();                                            // [N, k]
-        return SparseTargets.distributions(codes).probabilities();                              // [N, k]
+        SparseCodes coded = solver.solve(rows);                                                 // [N, k]
+        spent.add(FlopCount.TEACHER_FORWARD, Flops.encoder(teacher.config(), teacher.config().numLayers(),
+                batch.batchSize(), batch.length()));
+        spent.add(FlopCount.SPARSE_CODING, Flops.sparseCoding((int) rows.columns(), (int) coded.codes().columns(),
+                coded.rows(), coded.maxIterations()));
+        return SparseTargets.distributions(coded.codes()).probabilities();                      // [N, k]
+    }
+
+    @Override
+    public Map<String, Double> flops() {
+        return spent.snapshot();
     }
 
     @Override

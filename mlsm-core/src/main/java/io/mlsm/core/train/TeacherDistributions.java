@@ -1,12 +1,16 @@
 package io.mlsm.core.train;
 
 import io.mlsm.core.data.Batch;
+import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
+import io.mlsm.models.Flops;
 import io.mlsm.models.TrainingBatch;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.Map;
 
 /**
  * KD targets: the teacher's vocabulary distribution (temperature 1) at each target position, computed on the
@@ -19,6 +23,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public final class TeacherDistributions implements TargetSource {
 
     private final DebertaModel teacher;
+    private final FlopCount spent = new FlopCount();
 
     /**
      * @param teacher a model with the student's vocabulary
@@ -37,6 +42,15 @@ public final class TeacherDistributions implements TargetSource {
         INDArray logits = teacher.forward(batch.originalIdsArray(DataType.INT32), base.attentionMask())
                 .logits().reshape((long) batch.batchSize() * batch.length(), v);           // [B*T, V]
         INDArray rows = Nd4j.pullRows(logits, 1, positions);                              // [N, V]
+        DebertaConfig c = teacher.config();
+        long all = (long) batch.batchSize() * batch.length();
+        spent.add(FlopCount.TEACHER_FORWARD, Flops.encoder(c, c.numLayers(), batch.batchSize(), batch.length())
+                + Flops.mlmHead(c, all));                                       // the logits of every position
         return base.withTeacherProbs(Transforms.softmax(rows, false).castTo(teacher.dataType()));
+    }
+
+    @Override
+    public Map<String, Double> flops() {
+        return spent.snapshot();
     }
 }

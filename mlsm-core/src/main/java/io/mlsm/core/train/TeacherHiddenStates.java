@@ -3,6 +3,7 @@ package io.mlsm.core.train;
 import io.mlsm.core.data.Batch;
 import io.mlsm.core.data.BatchStream;
 import io.mlsm.models.DebertaModel;
+import io.mlsm.models.Flops;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -11,6 +12,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
@@ -38,6 +40,7 @@ public final class TeacherHiddenStates implements Iterator<INDArray> {
     private long produced;
     private long nextBatch;
     private final long batches;
+    private final FlopCount spent = new FlopCount();
 
     /**
      * @param teacher   the teacher
@@ -140,6 +143,11 @@ public final class TeacherHiddenStates implements Iterator<INDArray> {
                 : b >= 1L << 20 ? String.format("%.1f MiB", b / (1L << 20)) : String.format("%.0f bytes", b);
     }
 
+    /** @return operations of the teacher passes run so far ({@link FlopCount#TEACHER_FORWARD}) */
+    public Map<String, Double> flops() {
+        return spent.snapshot();
+    }
+
     /** @return rows handed out so far */
     public long produced() {
         return produced;
@@ -150,6 +158,8 @@ public final class TeacherHiddenStates implements Iterator<INDArray> {
             Batch b = stream.batch(nextBatch++);
             INDArray hidden = teacher.hiddenStates(b.originalIdsArray(DataType.INT32),
                     b.attentionMaskArray(teacher.dataType())).get(hiddenIndex);               // [B, T, H]
+            spent.add(FlopCount.TEACHER_FORWARD, Flops.encoder(teacher.config(), teacher.config().numLayers(),
+                    b.batchSize(), b.length()));
             INDArray flat = hidden.reshape((long) b.batchSize() * b.length(), hidden.size(2))
                     .castTo(DataType.FLOAT);                                                 // [B*T, H]
             int[] ids = b.originalIds();

@@ -8,6 +8,7 @@ import io.mlsm.core.listen.TrainingListener;
 import io.mlsm.core.listen.TrainingPlan;
 import io.mlsm.core.listen.TrainingSummary;
 import io.mlsm.models.DebertaModel;
+import io.mlsm.models.Flops;
 import io.mlsm.models.StepResult;
 import io.mlsm.models.TrainingBatch;
 import io.mlsm.models.TrainingObjective;
@@ -69,6 +70,7 @@ public final class Trainer {
     private static final String RECIPE_PREFIX = "recipe.";
 
     private long lastCheckpointNanos;
+    private FlopCount stepFlops = new FlopCount();
     private BatchStream validation;
     private int validationBatches;
     private long evaluateEvery;
@@ -189,6 +191,9 @@ public final class Trainer {
         int batchSize = stream.batchSize() * options.accumulation();
         listener.onStart(new TrainingPlan(phase, options.steps(), start, batchSize, stream.sequences().maxLength()));
         List<StepMetrics> curve = new ArrayList<>();
+        FlopCount spent = new FlopCount();
+        Map<String, Double> targetsBefore = targets.flops();
+        stepFlops = spent;
         long t0 = System.nanoTime();
         long tokens = 0;
         boolean completed = false;
@@ -215,7 +220,22 @@ public final class Trainer {
             listener.onEnd(new TrainingSummary(start + curve.size(), lastLoss, tokens, System.nanoTime() - t0,
                     completed));
         }
-        return new TrainingResult(phase, start + curve.size(), start, curve, written, tokens, System.nanoTime() - t0);
+        targets.flops().forEach((component, after) ->
+                spent.add(component, after - targetsBefore.getOrDefault(component, 0.0)));
+        LOG.info("{}: {} steps here, {} ({})", phase, curve.size(), formatFlops(spent.total()), spent);
+        return new TrainingResult(phase, start + curve.size(), start, curve, written, tokens, System.nanoTime() - t0,
+                spent.snapshot());
+    }
+
+    /** @return e.g. {@code 3.52 TFLOP} */
+    static String formatFlops(double f) {
+        String[] units = {"FLOP", "kFLOP", "MFLOP", "GFLOP", "TFLOP", "PFLOP", "EFLOP"};
+        int u = 0;
+        while (f >= 1000 && u < units.length - 1) {
+            f /= 1000;
+            u++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.3g %s", f, units[u]);
     }
 
     private StepMetrics step(long step, long t0, long tokensBefore) {
@@ -241,6 +261,8 @@ public final class Trainer {
             }
             tokens += batch.tokenCount();
             targetCount += batch.targetCount();
+            stepFlops.add(FlopCount.STEP, Flops.trainingStep(model.config(), objective.scope(), batch.batchSize(),
+                    batch.length(), batch.targetCount()));
         }
         double total = losses.getOrDefault(StepResult.TOTAL, Double.NaN);
         if (!Double.isFinite(total)) {

@@ -3,6 +3,8 @@ package io.mlsm.core.train;
 import io.mlsm.core.listen.StepMetrics;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,13 +18,27 @@ import java.util.Map;
  * @param checkpoints  checkpoints written, by step
  * @param tokens       real tokens processed in this process
  * @param elapsedNanos wall time in this process
+ * @param flops        analytic operations spent in this process by {@link FlopCount} component: the model's steps and
+ *                     what the target source computed (teacher passes, sparse coding)
  */
 public record TrainingResult(String phase, long steps, long resumedFrom, List<StepMetrics> curve,
-                             Map<Long, Path> checkpoints, long tokens, long elapsedNanos) {
+                             Map<Long, Path> checkpoints, long tokens, long elapsedNanos, Map<String, Double> flops) {
 
     public TrainingResult {
         curve = List.copyOf(curve);
         checkpoints = Map.copyOf(checkpoints);
+        flops = Collections.unmodifiableMap(new LinkedHashMap<>(flops));
+    }
+
+    /** A result without operation counts. */
+    public TrainingResult(String phase, long steps, long resumedFrom, List<StepMetrics> curve,
+                          Map<Long, Path> checkpoints, long tokens, long elapsedNanos) {
+        this(phase, steps, resumedFrom, curve, checkpoints, tokens, elapsedNanos, Map.of());
+    }
+
+    /** @return the sum of {@link #flops()} over its components */
+    public double totalFlops() {
+        return flops.values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
     /** @return the total loss of the last step, or NaN when no step ran here */

@@ -108,6 +108,38 @@ class PretrainingTest {
     }
 
     @Test
+    void theRunRecordsTheOperationsOfEveryPhase() throws IOException {
+        com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(shared.resolve("run/metrics/flops.json").toFile());
+        com.fasterxml.jackson.databind.JsonNode phases = root.path("phases");
+        double sum = 0;
+        for (String phase : new String[]{"teacher", "student", "head"}) {
+            TrainingResult r = full.phase(phase).orElseThrow();
+            com.fasterxml.jackson.databind.JsonNode e = phases.path(phase);
+            assertEquals(r.totalFlops(), e.path("total").asDouble(), 1e-9 * r.totalFlops(), phase);
+            assertEquals(r.steps(), e.path("steps").asLong(), phase);
+            assertEquals(r.totalFlops() / r.steps(), e.path("perStep").asDouble(), 1e-6 * r.totalFlops(), phase);
+            sum += e.path("total").asDouble();
+        }
+        assertEquals(java.util.Set.of("step"), fieldNames(phases.path("teacher").path("flops")));
+        assertEquals(java.util.Set.of("step", "teacher_forward", "sparse_coding"),
+                fieldNames(phases.path("student").path("flops")), "MLSM needs the teacher and FISTA on every batch");
+        com.fasterxml.jackson.databind.JsonNode dict = phases.path("dictionary").path("flops");
+        assertEquals(java.util.Set.of("teacher_forward", "sparse_coding"), fieldNames(dict));
+        assertTrue(dict.path("teacher_forward").asDouble() > 0 && dict.path("sparse_coding").asDouble() > 0);
+        sum += phases.path("dictionary").path("total").asDouble();
+        assertEquals(sum, root.path("total").asDouble(), 1e-9 * sum);
+        // phase 3 trains only the k -> V head: its step is far cheaper than the student's
+        assertTrue(phases.path("head").path("perStep").asDouble() < phases.path("student").path("perStep").asDouble());
+    }
+
+    private static java.util.Set<String> fieldNames(com.fasterxml.jackson.databind.JsonNode n) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        n.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
     void phaseThreeLeavesTheBackboneBitIdentical() throws IOException {
         DebertaModel student = HfDebertaDirectory.loadModel(full.student(), 24);
         DebertaModel head = HfDebertaDirectory.loadModel(full.head(), 24);

@@ -3,6 +3,7 @@ package io.mlsm.examples.bench;
 import io.mlsm.examples.PretrainExample;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
+import io.mlsm.models.Flops;
 import io.mlsm.models.StepResult;
 import io.mlsm.models.TrainingBatch;
 import io.mlsm.models.TrainingObjective;
@@ -76,18 +77,14 @@ public final class DebertaTrainingBenchmark {
         return new Result(preset, batch, seqLen, sec, tokens / sec, flops / sec / 1e9, peakRssMiB());
     }
 
-    /** Matrix-product FLOPs of one forward pass (2 per multiply-add), MLM head at a fraction of positions. */
+    /**
+     * Matrix-product FLOPs of one forward pass ({@link Flops}), MLM head at a fraction of positions, plus the
+     * selection product our graph gathers the target rows with ({@code [m, n] x [n, h]}).
+     */
     static double forwardFlops(DebertaConfig c, int b, int t, double targetFraction) {
         double n = (double) b * t;
-        double h = c.hiddenSize();
-        double perLayer = n * (2 * 3 * h * h          // q, k, v
-                + 2 * h * h                             // attention output
-                + 2 * 2 * h * c.intermediateSize()      // feed-forward
-                + 2 * 2 * t * h                         // q·k and probs·v
-                + 2 * 2 * (2.0 * t) * h)                // c2p and p2c scores against 2T relative rows
-                + 2 * (2.0 * t) * h * h * 2;            // pos_proj and pos_q_proj of the 2T relative rows
-        double head = n * targetFraction * (2 * h * h + 2 * h * c.outputVocabSize()) + 2 * n * targetFraction * n * h;
-        return c.numLayers() * perLayer + head;
+        double m = n * targetFraction;
+        return Flops.encoder(c, c.numLayers(), b, t) + Flops.mlmHead(c, (long) m) + 2 * m * n * c.hiddenSize();
     }
 
     static TrainingBatch randomBatch(Random r, DebertaConfig cfg, int b, int t) {

@@ -3,6 +3,7 @@ package io.mlsm.examples.bench;
 import io.mlsm.examples.PretrainExample;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
+import io.mlsm.models.Flops;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -25,14 +26,6 @@ import java.util.SplittableRandom;
 public final class TeacherLayerBenchmark {
 
     private TeacherLayerBenchmark() {
-    }
-
-    /** @return analytic forward FLOPs per token of the encoder up to layer {@code l} at sequence length {@code t} */
-    static double flopsPerToken(DebertaConfig c, int l, int t) {
-        double h = c.hiddenSize();
-        double inter = c.intermediateSize();
-        double perLayer = 8 * h * h + 4 * h * inter + 4.0 * t * h + 4.0 * t * h + 8.0 * h * h;
-        return l * perLayer;
     }
 
     /** @param args preset (tiny|small|base), batch, sequence length, timed repetitions */
@@ -68,10 +61,10 @@ public final class TeacherLayerBenchmark {
             }
             double s = l == layers ? fullSeconds : time(full.truncatedTo(l), idArr, maskArr, reps);
             System.out.printf(Locale.ROOT, "| %d | %.3f | %.3f | %.2f | %.4f | %.2f |%n", l, s, fullSeconds,
-                    s / fullSeconds, flopsPerToken(cfg, l, len) / 1e9, (double) l / layers);
+                    s / fullSeconds, Flops.encoder(cfg, l, batch, len) / tokens / 1e9, (double) l / layers);
         }
         System.out.printf(Locale.ROOT, "full pass: %.0f tokens/s, %.1f GFLOP/s (analytic)%n", tokens / fullSeconds,
-                tokens * flopsPerToken(cfg, layers, len) / fullSeconds / 1e9);
+                Flops.encoder(cfg, layers, batch, len) / fullSeconds / 1e9);
     }
 
     private static double time(DebertaModel m, INDArray ids, INDArray mask, int reps) {

@@ -10,6 +10,7 @@ import io.mlsm.examples.EvalEwokExample;
 import io.mlsm.examples.FillMaskExample;
 import io.mlsm.examples.FineTuneGlueExample;
 import io.mlsm.examples.LearnDictionaryExample;
+import io.mlsm.examples.LayerSweepExample;
 import io.mlsm.examples.PretrainExample;
 import io.mlsm.core.pretrain.PaperPreset;
 import io.mlsm.examples.SparseDemoExample;
@@ -49,6 +50,7 @@ import java.util.function.Supplier;
                 MlsmCli.QuickStartCommand.class,
                 MlsmCli.TrainTokenizer.class,
                 MlsmCli.Pretrain.class,
+                MlsmCli.LayerSweep.class,
                 MlsmCli.LearnDictionary.class,
                 MlsmCli.EvalBlimp.class,
                 MlsmCli.EvalEwok.class,
@@ -364,6 +366,12 @@ public final class MlsmCli implements Callable<Integer> {
                 description = "atoms of a dictionary learned here (default: ${DEFAULT-VALUE})")
         int atoms;
 
+        @Option(names = "--layer", paramLabel = "L", defaultValue = "-1",
+                description = {"the teacher's hidden state the concept targets and a dictionary learned here come "
+                        + "from: 1..layers, 0 = embeddings, -1 = last (default: ${DEFAULT-VALUE}); the teacher runs "
+                        + "only up to it"})
+        int layer;
+
         @Option(names = "--no-warm-start", description = "start the student from a random initialisation")
         boolean noWarmStart;
 
@@ -448,7 +456,7 @@ public final class MlsmCli implements Callable<Integer> {
             return options(spec, () -> PretrainExample.Options.builder(out.dir()).corpusDir(corpus.dirOrNull())
                     .tokenizer(tokenizer).vocabSize(vocab).objective(objective).size(size).maxLength(maxLength)
                     .batchSize(batch).steps(steps).learningRate(lr).teacherDir(teacher).teacherSteps(teacherSteps)
-                    .dictionaryFile(dictionary).atoms(atoms).warmStart(!noWarmStart).headSteps(headSteps)
+                    .dictionaryFile(dictionary).atoms(atoms).layer(layer).warmStart(!noWarmStart).headSteps(headSteps)
                     .sequences(new SequenceOptions(maxLength, SequenceOptions.DEFAULT_MIN_CONTENT_TOKENS, true,
                             longLines.window()))
                     .checkpointing(checkpoints.value()).seed(seed.value()).preset(p).build());
@@ -639,6 +647,107 @@ public final class MlsmCli implements Callable<Integer> {
             w.println("overall: " + fmt(r.scores().overall().value()) + ", domain average "
                     + fmt(r.scores().domainAverage()));
             w.println("normaliser: " + r.scores().normaliserApplied());
+            w.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "layer-sweep", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"The teacher-layer recipe (paper 001): for each teacher layer, learn a dictionary from "
+                    + "it and train an MLSM+MLM student for --steps; then BLiMP and one GLUE task per student, next to "
+                    + "the operations each layer spent (layer-sweep.md / .csv in the output directory).",
+                    "Without --teacher an MLM teacher is trained first and shared by every layer."})
+    static final class LayerSweep implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--layers", paramLabel = "L,L,...", split = ",", defaultValue = "1,2",
+                description = "teacher layers, 1..layers or negative from the top (default: ${DEFAULT-VALUE})")
+        List<Integer> layers;
+
+        @Mixin
+        OutputOptions out = new OutputOptions("mlsm-runs/layer-sweep");
+
+        @Mixin
+        CorpusOption corpus;
+
+        @Option(names = "--teacher", paramLabel = "DIR", description = "a trained MLM teacher (default: train one)")
+        Path teacher;
+
+        @Option(names = "--tokenizer", paramLabel = "FILE", description = "the teacher's tokenizer.json (with --teacher)")
+        Path tokenizer;
+
+        @Option(names = "--size", paramLabel = "SIZE", defaultValue = "TINY",
+                description = "TINY | SMALL | BASE (default: ${DEFAULT-VALUE})")
+        PretrainExample.Size size;
+
+        @Option(names = "--steps", paramLabel = "N", defaultValue = "200",
+                description = "student steps per layer (default: ${DEFAULT-VALUE})")
+        long steps;
+
+        @Option(names = "--teacher-steps", paramLabel = "N", defaultValue = "400",
+                description = "steps of a teacher trained here (default: ${DEFAULT-VALUE})")
+        long teacherSteps;
+
+        @Option(names = "--atoms", paramLabel = "K", defaultValue = "128", description = "(default: ${DEFAULT-VALUE})")
+        int atoms;
+
+        @Option(names = "--batch", paramLabel = "N", defaultValue = "32", description = "(default: ${DEFAULT-VALUE})")
+        int batch;
+
+        @Option(names = "--max-length", paramLabel = "N", defaultValue = "64", description = "(default: ${DEFAULT-VALUE})")
+        int maxLength;
+
+        @Option(names = "--vocab", paramLabel = "N", defaultValue = "6000",
+                description = "pieces of the tokenizer trained with a teacher trained here (default: ${DEFAULT-VALUE})")
+        int vocab;
+
+        @Option(names = "--warm-start", description = "start each student from the teacher's weights")
+        boolean warmStart;
+
+        @Option(names = "--data", paramLabel = "DIR",
+                description = "the folder with blimp_filtered/ and glue_filtered/ (default: the bundled BLiMP subset, "
+                        + "one pair per paradigm, and no GLUE task)")
+        Path data;
+
+        @Option(names = "--pairs", paramLabel = "N", defaultValue = "20",
+                description = "BLiMP pairs per paradigm, 0 = all (default: ${DEFAULT-VALUE})")
+        int pairs;
+
+        @Option(names = "--glue-task", paramLabel = "TASK", defaultValue = "RTE",
+                description = "fine-tuning task, or NONE (default: ${DEFAULT-VALUE})")
+        String glueTask;
+
+        @Option(names = "--glue-examples", paramLabel = "N", defaultValue = "400",
+                description = "examples per GLUE split, 0 = all (default: ${DEFAULT-VALUE})")
+        int glueExamples;
+
+        @Option(names = "--glue-epochs", paramLabel = "N", defaultValue = "2", description = "(default: ${DEFAULT-VALUE})")
+        int glueEpochs;
+
+        @Mixin
+        SeedOption seed;
+
+        @Override
+        public Integer call() {
+            GlueTask task;
+            try {
+                task = glueTask.equalsIgnoreCase("NONE") ? null : GlueTask.parse(glueTask);
+            } catch (IllegalArgumentException e) {
+                throw bad(spec, "--glue-task", glueTask, e.getMessage());
+            }
+            var o = options(spec, () -> LayerSweepExample.Options.builder(out.dir()).corpusDir(corpus.dirOrNull())
+                    .teacher(teacher, tokenizer).layers(layers).size(size).steps(steps).teacherSteps(teacherSteps)
+                    .atoms(atoms).batchSize(batch).maxLength(maxLength).warmStart(warmStart).dataDir(data)
+                    .blimpPairs(pairs).glueTask(task).glueExamples(glueExamples).glueEpochs(glueEpochs).vocabSize(vocab)
+                    .seed(seed.value()).build());
+            LayerSweepExample.Result r;
+            try (StopOnSignal ignored = StopOnSignal.install(System.err)) {
+                r = LayerSweepExample.run(o);
+            }
+            PrintWriter w = spec.commandLine().getOut();
+            w.println(r.markdown());
+            w.println("tables: " + out.dir().resolve("layer-sweep.md") + ", " + out.dir().resolve("layer-sweep.csv"));
             w.flush();
             return 0;
         }
