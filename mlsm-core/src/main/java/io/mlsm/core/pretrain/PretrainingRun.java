@@ -386,12 +386,12 @@ final class PretrainingRun {
                 spent.add(FlopCount.SPARSE_CODING, Flops.dictionaryLearning(dict.dimension(), dict.size(),
                         last[0].rowsSeen(), last[0].iteration()));
             }
-            flops.record(name(), spent.snapshot(), 0, 0);
             if (!sample.isView()) {
                 sample.close();
             }
             Files.createDirectories(dictPath.getParent());
             dict.save(dictPath);
+            flops.record(name(), spent.snapshot(), 0, 0);
             checkDimension();
         }
 
