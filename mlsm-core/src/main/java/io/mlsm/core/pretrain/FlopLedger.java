@@ -52,7 +52,8 @@ final class FlopLedger {
      */
     void record(String phase, Map<String, Double> flops, long steps, long stepsCounted) throws IOException {
         ObjectNode root = read();
-        ObjectNode phases = root.withObjectProperty("phases");
+        // not withObjectProperty: Spark 3.5 puts Jackson 2.15 on the class path, which lacks it
+        ObjectNode phases = root.get("phases") instanceof ObjectNode p ? p : root.putObject("phases");
         ObjectNode entry = JSON.createObjectNode();
         ObjectNode parts = entry.putObject("flops");
         double total = 0;
