@@ -186,7 +186,7 @@ public final class LayerSweepExample {
 
         /** @return dictionary + student operations */
         public double totalFlops() {
-            return dictionaryFlops + studentFlops.values().stream().mapToDouble(Double::doubleValue).sum();
+            return dictionaryFlops + FlopCount.total(studentFlops);
         }
     }
 
@@ -229,8 +229,7 @@ public final class LayerSweepExample {
                         .teacherDir(teacherDir).tokenizer(tokenizer).layer(layer).steps(o.steps())
                         .warmStart(o.warmStart()).build());
                 Map<String, Map<String, Double>> spent = r.pretraining().flops();
-                double dictionary = spent.getOrDefault("dictionary", Map.of()).values().stream()
-                        .mapToDouble(Double::doubleValue).sum();
+                double dictionary = FlopCount.total(spent.getOrDefault("dictionary", Map.of()));
                 DebertaModel student = Evaluations.loadModel(r.model());
                 EvalLimit pairs = o.blimpPairs() == 0 ? EvalLimit.all() : EvalLimit.firstN(o.blimpPairs());
                 BlimpResult b = Evaluations.blimp(student, tok, data, pairs);
@@ -258,10 +257,9 @@ public final class LayerSweepExample {
     }
 
     private static PretrainExample.Builder common(Options o, Path dir) {
-        PretrainExample.Builder b = PretrainExample.Options.builder(dir).corpusDir(o.corpusDir()).size(o.size())
-                .atoms(o.atoms()).sampleTokens(o.sampleTokens()).batchSize(o.batchSize()).maxLength(o.maxLength())
-                .seed(o.seed()).progress(o.progress());
-        return b;
+        return PretrainExample.Options.builder(dir).corpusDir(o.corpusDir()).size(o.size()).atoms(o.atoms())
+                .sampleTokens(o.sampleTokens()).batchSize(o.batchSize()).maxLength(o.maxLength()).seed(o.seed())
+                .progress(o.progress());
     }
 
     static ResultTable table(List<LayerRun> runs, Options o, GlueTask glueTask) {

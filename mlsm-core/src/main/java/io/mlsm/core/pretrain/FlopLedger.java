@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mlsm.core.train.FlopCount;
 import io.mlsm.runtime.ArtifactFormatException;
 import io.mlsm.runtime.AtomicFiles;
 
@@ -40,10 +41,6 @@ final class FlopLedger {
         this.file = metricsDir.resolve(FILE);
     }
 
-    Path file() {
-        return file;
-    }
-
     /**
      * @param phase        phase name
      * @param flops        operations by component
@@ -56,11 +53,8 @@ final class FlopLedger {
         ObjectNode phases = root.get("phases") instanceof ObjectNode p ? p : root.putObject("phases");
         ObjectNode entry = JSON.createObjectNode();
         ObjectNode parts = entry.putObject("flops");
-        double total = 0;
-        for (Map.Entry<String, Double> e : flops.entrySet()) {
-            parts.put(e.getKey(), e.getValue());
-            total += e.getValue();
-        }
+        flops.forEach(parts::put);
+        double total = FlopCount.total(flops);
         entry.put("total", total);
         if (steps > 0) {
             entry.put("steps", steps);

@@ -6,7 +6,6 @@ import io.mlsm.core.data.Masking;
 import io.mlsm.core.data.Sequences;
 import io.mlsm.core.tokenizer.SpecialTokens;
 import io.mlsm.models.DebertaModel;
-import io.mlsm.models.Flops;
 import io.mlsm.runtime.AtomicFiles;
 import io.mlsm.sparse.CompactTargets;
 import io.mlsm.sparse.NonNegativeFista;
@@ -367,10 +366,6 @@ public final class ConceptTargetCache {
             return new Shard(shard, from, to, tokens, k, topN, expected, crcOut[0]);
         }
 
-        private static int k(SparseCodes c) {
-            return (int) c.codes().columns();
-        }
-
         /** Checks the configuration; @return k */
         private int validate() {
             if (teacher == null || solver == null) {
@@ -414,14 +409,12 @@ public final class ConceptTargetCache {
                 if (coded > 0) {
                     INDArray hidden = encoder.hiddenStates(batch.originalIdsArray(DataType.INT32),
                             batch.attentionMaskArray(teacher.dataType())).get(hiddenIndex);       // [B, T, H]
-                    spent.add(FlopCount.TEACHER_FORWARD, Flops.encoder(encoder.config(),
-                            encoder.config().numLayers(), batch.batchSize(), t));
+                    spent.teacherPass(encoder, batch);
                     INDArray flat = hidden.reshape((long) batch.batchSize() * t, hidden.size(2)); // [B*T, H]
                     INDArray picked = Nd4j.pullRows(flat, 1, Arrays.copyOf(rows, coded));        // [n, H]
                     SparseCodes codes = solver.solve(picked);
                     compact = SparseTargets.compact(codes.codes(), topN);                         // n x top-n
-                    spent.add(FlopCount.SPARSE_CODING, Flops.sparseCoding((int) picked.columns(), k(codes),
-                            coded, codes.maxIterations()));
+                    spent.sparseCoding(picked, codes);
                     codedTokens += coded;
                     for (float m : compact.droppedMass()) {
                         truncatedTokens += m > 1e-6f ? 1 : 0; // above summation-order rounding

@@ -2,7 +2,6 @@ package io.mlsm.core.train;
 
 import io.mlsm.core.data.Batch;
 import io.mlsm.models.DebertaModel;
-import io.mlsm.models.Flops;
 import io.mlsm.models.TrainingBatch;
 import io.mlsm.sparse.Dictionary;
 import io.mlsm.sparse.NonNegativeFista;
@@ -87,10 +86,8 @@ public final class ConceptTargets implements TargetSource {
         INDArray flat = hidden.reshape((long) batch.batchSize() * batch.length(), hidden.size(2));  // [B*T, H]
         INDArray rows = Nd4j.pullRows(flat, 1, positions);                                      // [N, H]
         SparseCodes coded = solver.solve(rows);                                                 // [N, k]
-        spent.add(FlopCount.TEACHER_FORWARD, Flops.encoder(teacher.config(), teacher.config().numLayers(),
-                batch.batchSize(), batch.length()));
-        spent.add(FlopCount.SPARSE_CODING, Flops.sparseCoding((int) rows.columns(), (int) coded.codes().columns(),
-                coded.rows(), coded.maxIterations()));
+        spent.teacherPass(teacher, batch);                                                      // truncated
+        spent.sparseCoding(rows, coded);
         return SparseTargets.distributions(coded.codes()).probabilities();                      // [N, k]
     }
 

@@ -1,5 +1,11 @@
 package io.mlsm.core.train;
 
+import io.mlsm.core.data.Batch;
+import io.mlsm.models.DebertaModel;
+import io.mlsm.models.Flops;
+import io.mlsm.sparse.SparseCodes;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,6 +44,21 @@ public final class FlopCount {
         byComponent.merge(component, flops, Double::sum);
     }
 
+    /**
+     * Counts one forward pass of {@code model} over {@code batch} as {@link #TEACHER_FORWARD} (all of the model's
+     * layers: pass a truncated teacher to count only the layers it runs).
+     */
+    public void teacherPass(DebertaModel model, Batch batch) {
+        add(TEACHER_FORWARD, Flops.encoder(model.config(), model.config().numLayers(), batch.batchSize(),
+                batch.length()));
+    }
+
+    /** Counts the batched FISTA run that coded {@code input} {@code [n, d]} into {@code codes} as {@link #SPARSE_CODING}. */
+    public void sparseCoding(INDArray input, SparseCodes codes) {
+        add(SPARSE_CODING, Flops.sparseCoding((int) input.columns(), (int) codes.codes().columns(), codes.rows(),
+                codes.maxIterations()));
+    }
+
     /** @param other counts to add to these */
     public void addAll(Map<String, Double> other) {
         other.forEach(this::add);
@@ -50,7 +71,12 @@ public final class FlopCount {
 
     /** @return the sum over components */
     public synchronized double total() {
-        return byComponent.values().stream().mapToDouble(Double::doubleValue).sum();
+        return total(byComponent);
+    }
+
+    /** @return the sum of {@code counts} over its components */
+    public static double total(Map<String, Double> counts) {
+        return counts.values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
     @Override

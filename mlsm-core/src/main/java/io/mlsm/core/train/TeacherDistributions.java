@@ -1,7 +1,6 @@
 package io.mlsm.core.train;
 
 import io.mlsm.core.data.Batch;
-import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.Flops;
 import io.mlsm.models.TrainingBatch;
@@ -42,10 +41,9 @@ public final class TeacherDistributions implements TargetSource {
         INDArray logits = teacher.forward(batch.originalIdsArray(DataType.INT32), base.attentionMask())
                 .logits().reshape((long) batch.batchSize() * batch.length(), v);           // [B*T, V]
         INDArray rows = Nd4j.pullRows(logits, 1, positions);                              // [N, V]
-        DebertaConfig c = teacher.config();
-        long all = (long) batch.batchSize() * batch.length();
-        spent.add(FlopCount.TEACHER_FORWARD, Flops.encoder(c, c.numLayers(), batch.batchSize(), batch.length())
-                + Flops.mlmHead(c, all));                                       // the logits of every position
+        spent.teacherPass(teacher, batch);
+        spent.add(FlopCount.TEACHER_FORWARD, Flops.mlmHead(teacher.config(),
+                (long) batch.batchSize() * batch.length()));                    // the logits of every position
         return base.withTeacherProbs(Transforms.softmax(rows, false).castTo(teacher.dataType()));
     }
 

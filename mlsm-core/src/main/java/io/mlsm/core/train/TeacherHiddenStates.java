@@ -3,7 +3,6 @@ package io.mlsm.core.train;
 import io.mlsm.core.data.Batch;
 import io.mlsm.core.data.BatchStream;
 import io.mlsm.models.DebertaModel;
-import io.mlsm.models.Flops;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -158,8 +157,7 @@ public final class TeacherHiddenStates implements Iterator<INDArray> {
             Batch b = stream.batch(nextBatch++);
             INDArray hidden = teacher.hiddenStates(b.originalIdsArray(DataType.INT32),
                     b.attentionMaskArray(teacher.dataType())).get(hiddenIndex);               // [B, T, H]
-            spent.add(FlopCount.TEACHER_FORWARD, Flops.encoder(teacher.config(), teacher.config().numLayers(),
-                    b.batchSize(), b.length()));
+            spent.teacherPass(teacher, b);                                                  // truncated
             INDArray flat = hidden.reshape((long) b.batchSize() * b.length(), hidden.size(2))
                     .castTo(DataType.FLOAT);                                                 // [B*T, H]
             int[] ids = b.originalIds();

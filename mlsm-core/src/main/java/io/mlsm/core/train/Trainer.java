@@ -70,7 +70,6 @@ public final class Trainer {
     private static final String RECIPE_PREFIX = "recipe.";
 
     private long lastCheckpointNanos;
-    private FlopCount stepFlops = new FlopCount();
     private BatchStream validation;
     private int validationBatches;
     private long evaluateEvery;
@@ -193,14 +192,13 @@ public final class Trainer {
         List<StepMetrics> curve = new ArrayList<>();
         FlopCount spent = new FlopCount();
         Map<String, Double> targetsBefore = targets.flops();
-        stepFlops = spent;
         long t0 = System.nanoTime();
         long tokens = 0;
         boolean completed = false;
         double lastLoss = Double.NaN;
         try {
             for (long step = start + 1; step <= options.steps(); step++) {
-                StepMetrics m = step(step, t0, tokens);
+                StepMetrics m = step(step, t0, spent);
                 tokens += m.tokens();
                 lastLoss = m.loss();
                 curve.add(m);
@@ -238,7 +236,7 @@ public final class Trainer {
         return String.format(java.util.Locale.ROOT, "%.3g %s", f, units[u]);
     }
 
-    private StepMetrics step(long step, long t0, long tokensBefore) {
+    private StepMetrics step(long step, long t0, FlopCount spent) {
         Map<String, INDArray> sum = new LinkedHashMap<>();
         Map<String, Double> losses = new LinkedHashMap<>();
         long tokens = 0;
@@ -261,7 +259,7 @@ public final class Trainer {
             }
             tokens += batch.tokenCount();
             targetCount += batch.targetCount();
-            stepFlops.add(FlopCount.STEP, Flops.trainingStep(model.config(), objective.scope(), batch.batchSize(),
+            spent.add(FlopCount.STEP, Flops.trainingStep(model.config(), objective.scope(), batch.batchSize(),
                     batch.length(), batch.targetCount()));
         }
         double total = losses.getOrDefault(StepResult.TOTAL, Double.NaN);

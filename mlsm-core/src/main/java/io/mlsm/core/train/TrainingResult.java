@@ -38,7 +38,7 @@ public record TrainingResult(String phase, long steps, long resumedFrom, List<St
 
     /** @return the sum of {@link #flops()} over its components */
     public double totalFlops() {
-        return flops.values().stream().mapToDouble(Double::doubleValue).sum();
+        return FlopCount.total(flops);
     }
 
     /** @return the total loss of the last step, or NaN when no step ran here */
