@@ -12,6 +12,7 @@ import io.mlsm.examples.FineTuneGlueExample;
 import io.mlsm.examples.LearnDictionaryExample;
 import io.mlsm.examples.LayerSweepExample;
 import io.mlsm.examples.PretrainExample;
+import io.mlsm.examples.ReproductionExample;
 import io.mlsm.core.pretrain.PaperPreset;
 import io.mlsm.examples.SparseDemoExample;
 import io.mlsm.examples.QuickStart;
@@ -51,6 +52,7 @@ import java.util.function.Supplier;
                 MlsmCli.TrainTokenizer.class,
                 MlsmCli.Pretrain.class,
                 MlsmCli.LayerSweep.class,
+                MlsmCli.Reproduce.class,
                 MlsmCli.LearnDictionary.class,
                 MlsmCli.EvalBlimp.class,
                 MlsmCli.EvalEwok.class,
@@ -748,6 +750,110 @@ public final class MlsmCli implements Callable<Integer> {
             PrintWriter w = spec.commandLine().getOut();
             w.println(r.markdown());
             w.println("tables: " + out.dir().resolve("layer-sweep.md") + ", " + out.dir().resolve("layer-sweep.csv"));
+            w.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"A multi-seed reproduction: an MLM teacher and one dictionary, then per seed an MLM student "
+                    + "and an MLSM+MLM student (and LSM15 with --arms) from a random initialisation for the same "
+                    + "steps, each scored on BLiMP with both normalisers at evenly spaced checkpoints; "
+                    + "reproduction.md / .csv and blimp-<normaliser>.png in the output directory.",
+                    "Every stage is reused when present, so an interrupted run continues, and disjoint --arms/--seeds "
+                    + "can run in parallel processes once the teacher and the dictionary exist."})
+    static final class Reproduce implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        OutputOptions out = new OutputOptions("mlsm-runs/reproduce");
+
+        @Mixin
+        CorpusOption corpus;
+
+        @Option(names = "--teacher", paramLabel = "DIR", description = "a trained MLM teacher (default: train one)")
+        Path teacher;
+
+        @Option(names = "--tokenizer", paramLabel = "FILE",
+                description = "the teacher's tokenizer.json (required with --teacher; default: train one)")
+        Path tokenizer;
+
+        @Option(names = "--arms", paramLabel = "ARM,ARM,...", split = ",", defaultValue = "MLM,MLSM_PLUS_MLM",
+                description = "MLM | MLSM_PLUS_MLM | LSM15; the first is the baseline (default: ${DEFAULT-VALUE})")
+        List<ReproductionExample.Arm> arms;
+
+        @Option(names = "--seeds", paramLabel = "S,S,...", split = ",", defaultValue = "1,2,3",
+                description = "student seeds (default: ${DEFAULT-VALUE})")
+        List<Long> seeds;
+
+        @Option(names = "--steps", paramLabel = "N", defaultValue = "1200",
+                description = "steps of every student (default: ${DEFAULT-VALUE})")
+        long steps;
+
+        @Option(names = "--checkpoints", paramLabel = "N", defaultValue = "4",
+                description = "evenly spaced checkpoints scored per student, the last at --steps (default: "
+                        + "${DEFAULT-VALUE})")
+        int checkpoints;
+
+        @Option(names = "--teacher-steps", paramLabel = "N", defaultValue = "3000",
+                description = "steps of a teacher trained here (default: ${DEFAULT-VALUE})")
+        long teacherSteps;
+
+        @Option(names = "--teacher-seed", paramLabel = "N", defaultValue = "42",
+                description = "seed of a teacher trained here and of the dictionary (default: ${DEFAULT-VALUE})")
+        long teacherSeed;
+
+        @Option(names = "--size", paramLabel = "SIZE", defaultValue = "TINY",
+                description = "TINY | SMALL | BASE (default: ${DEFAULT-VALUE})")
+        PretrainExample.Size size;
+
+        @Option(names = "--atoms", paramLabel = "K", defaultValue = "256", description = "(default: ${DEFAULT-VALUE})")
+        int atoms;
+
+        @Option(names = "--lambda", paramLabel = "L", defaultValue = "0.05", description = "(default: ${DEFAULT-VALUE})")
+        double lambda;
+
+        @Option(names = "--tokens", paramLabel = "N", defaultValue = "30000",
+                description = "teacher hidden states the dictionary is learned from (default: ${DEFAULT-VALUE})")
+        long tokens;
+
+        @Option(names = "--batch", paramLabel = "N", defaultValue = "32", description = "(default: ${DEFAULT-VALUE})")
+        int batch;
+
+        @Option(names = "--max-length", paramLabel = "N", defaultValue = "64", description = "(default: ${DEFAULT-VALUE})")
+        int maxLength;
+
+        @Option(names = "--lr", paramLabel = "LR", defaultValue = "1e-3",
+                description = "peak learning rate of teacher and students (default: ${DEFAULT-VALUE})")
+        double lr;
+
+        @Option(names = "--vocab", paramLabel = "N", defaultValue = "6000",
+                description = "pieces of a tokenizer trained here (default: ${DEFAULT-VALUE})")
+        int vocab;
+
+        @Option(names = "--blimp", paramLabel = "DIR",
+                description = "folder of BLiMP <paradigm>.jsonl files (default: the bundled 20-pair subset)")
+        Path blimp;
+
+        @Option(names = "--pairs", paramLabel = "N", defaultValue = "0",
+                description = "BLiMP pairs per paradigm, 0 = all (default: ${DEFAULT-VALUE})")
+        int pairs;
+
+        @Override
+        public Integer call() {
+            var o = options(spec, () -> ReproductionExample.Options.builder(out.dir()).corpusDir(corpus.dirOrNull())
+                    .teacher(teacher, tokenizer).arms(arms).seeds(seeds).steps(steps).checkpoints(checkpoints)
+                    .teacherSteps(teacherSteps).teacherSeed(teacherSeed).size(size).atoms(atoms).lambda(lambda)
+                    .sampleTokens(tokens).batchSize(batch).maxLength(maxLength).learningRate(lr).vocabSize(vocab)
+                    .blimpDir(blimp).blimpPairs(pairs).build());
+            ReproductionExample.Result r;
+            try (StopOnSignal ignored = StopOnSignal.install(System.err)) {
+                r = ReproductionExample.run(o);
+            }
+            PrintWriter w = spec.commandLine().getOut();
+            w.println(r.markdown());
+            w.println("report: " + out.dir().resolve("reproduction.md") + ", plots: " + r.plots());
             w.flush();
             return 0;
         }

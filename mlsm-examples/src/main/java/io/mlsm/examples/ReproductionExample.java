@@ -1,0 +1,585 @@
+package io.mlsm.examples;
+
+import io.mlsm.core.listen.TrainingListener;
+import io.mlsm.core.pretrain.Checkpointing;
+import io.mlsm.core.pretrain.Objective;
+import io.mlsm.core.tokenizer.Tokenizer;
+import io.mlsm.core.tokenizer.UnigramTokenizer;
+import io.mlsm.eval.EvalLimit;
+import io.mlsm.eval.LoggingProgressListener;
+import io.mlsm.eval.data.BlimpReader;
+import io.mlsm.eval.data.MinimalPair;
+import io.mlsm.eval.model.Evaluations;
+import io.mlsm.eval.model.ScoringHead;
+import io.mlsm.eval.pll.BlimpEvaluator;
+import io.mlsm.eval.pll.BlimpResult;
+import io.mlsm.eval.pll.MaskedLmScorer;
+import io.mlsm.eval.pll.Normaliser;
+import io.mlsm.eval.pll.PllOptions;
+import io.mlsm.eval.report.CsvTable;
+import io.mlsm.eval.report.MarkdownTable;
+import io.mlsm.eval.report.ResultTable;
+import io.mlsm.eval.report.ScoreCurvePlot;
+import io.mlsm.models.DebertaModel;
+import io.mlsm.runtime.AtomicFiles;
+import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
+import org.apache.commons.math3.stat.inference.TTest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A multi-seed reproduction of the papers' central comparison at CPU scale: one MLM teacher and one dictionary learned
+ * from its last layer, then, for every seed, an MLM student and an MLSM+MLM student (and, when asked, an LSM15
+ * student) trained from a random initialisation for the same number of steps on the same corpus; every student is
+ * scored on BLiMP with both normalisers ({@link Normaliser}) at evenly spaced checkpoints. The report
+ * ({@code reproduction.md}, {@code reproduction.csv}, {@code blimp-<normaliser>.png}) has the per-seed scores,
+ * mean ± standard deviation and range per arm, the difference of each arm to the first one with a Welch t-test, and
+ * the curves.
+ *
+ * <p>Every stage is kept on disk and reused when the command is run again with the same settings: the teacher and the
+ * students (finished phases are reused, an interrupted one resumes), the dictionary, and each checkpoint's scores
+ * ({@code <run>/blimp-scores.csv}). So an interrupted reproduction continues where it stopped, and disjoint subsets of
+ * arms or seeds can run in separate processes over the same output directory (train the teacher and the dictionary
+ * first, e.g. with {@code --arms MLM --seeds 1}); a last run over everything then only writes the report.
+ *
+ * <pre>{@code
+ * var r = ReproductionExample.run(ReproductionExample.Options.builder(Path.of("runs/repro"))
+ *         .corpusDir(Path.of("runs/babylm-corpus")).seeds(List.of(1L, 2L, 3L)).steps(1200).checkpoints(4)
+ *         .blimpDir(Path.of("../shared/data/blimp_filtered")).build());
+ * System.out.println(r.markdown());
+ * }</pre>
+ * Command line: {@code mlsm reproduce --corpus runs/babylm-corpus --seeds 1,2,3 --steps 1200 --checkpoints 4
+ * --blimp ../shared/data/blimp_filtered -o runs/repro}.
+ */
+public final class ReproductionExample {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReproductionExample.class);
+
+    /** Name of each run's score file. */
+    public static final String SCORES_FILE = "blimp-scores.csv";
+    private static final String BLIMP = "BLiMP";
+    private static final String AVERAGE = "Average";
+    private static final String PAIRS = "pairs";
+
+    private ReproductionExample() {
+    }
+
+    /** The objectives compared; every arm's students start from a random initialisation. */
+    public enum Arm {
+        /** Masked language modelling only: the baseline. */
+        MLM("MLM", "mlm", Objective.MLM),
+        /** MLSM and MLM summed (paper 001's best student). */
+        MLSM_PLUS_MLM("MLSM+MLM", "mlsm-mlm", Objective.MLSM_PLUS_MLM),
+        /** The masking-free LSM on 15% of the positions (paper 003). */
+        LSM15("LSM15", "lsm15", Objective.LSM15);
+
+        private final String label;
+        private final String dirPrefix;
+        private final Objective objective;
+
+        Arm(String label, String dirPrefix, Objective objective) {
+            this.label = label;
+            this.dirPrefix = dirPrefix;
+            this.objective = objective;
+        }
+
+        /** @return the name in tables and plots */
+        public String label() {
+            return label;
+        }
+
+        /** @return the training objective */
+        public Objective objective() {
+            return objective;
+        }
+
+        /** @return the run directory name of {@code seed} */
+        public String runName(long seed) {
+            return dirPrefix + "-seed" + seed;
+        }
+    }
+
+    /**
+     * @param outputDir    where the teacher ({@code teacher/}), the dictionary ({@code dictionary/}), one directory
+     *                     per student ({@code <arm>-seed<s>/}) and the report go
+     * @param corpusDir    corpus directory ({@code null} = the bundled corpus)
+     * @param teacherDir   a trained MLM teacher ({@code null} = train one here for {@code teacherSteps})
+     * @param tokenizer    the teacher's {@code tokenizer.json} (required with {@code teacherDir}; else {@code null}
+     *                     trains one of {@code vocabSize} pieces, or give one to train the teacher with)
+     * @param arms         the objectives, distinct; the first is the baseline the others are compared with
+     * @param seeds        student seeds, distinct (at least one; three or more for a spread)
+     * @param steps        steps of every student
+     * @param checkpoints  evenly spaced checkpoints scored per student (the last at {@code steps}); {@code steps} must
+     *                     be a multiple of it
+     * @param teacherSteps steps of a teacher trained here
+     * @param teacherSeed  seed of a teacher trained here and of the dictionary
+     * @param size         the architecture of teacher and students
+     * @param atoms        dictionary atoms k
+     * @param lambda       ℓ1 weight of the dictionary and the concept targets
+     * @param sampleTokens teacher hidden states the dictionary is learned from
+     * @param batchSize    sequences per batch
+     * @param maxLength    ids per sequence (line pairs)
+     * @param learningRate peak learning rate of teacher and students (5% warm-up, linear decay)
+     * @param vocabSize    pieces of a tokenizer trained here
+     * @param blimpDir     a folder of BLiMP {@code <paradigm>.jsonl} files ({@code null} = the bundled subset)
+     * @param blimpPairs   pairs per paradigm file scored ({@code 0} = all)
+     * @param progress     training progress listener ({@code null} = progress bar + SLF4J)
+     */
+    public record Options(Path outputDir, Path corpusDir, Path teacherDir, Path tokenizer, List<Arm> arms,
+                          List<Long> seeds, long steps, int checkpoints, long teacherSteps, long teacherSeed,
+                          PretrainExample.Size size, int atoms, double lambda, long sampleTokens, int batchSize,
+                          int maxLength, double learningRate, int vocabSize, Path blimpDir, int blimpPairs,
+                          TrainingListener progress) {
+        public Options {
+            if (outputDir == null || size == null) {
+                throw new IllegalArgumentException("outputDir and size are required");
+            }
+            if (arms == null || arms.isEmpty()) {
+                throw new IllegalArgumentException("at least one arm is required");
+            }
+            if (new LinkedHashSet<>(arms).size() != arms.size()) {
+                throw new IllegalArgumentException("arms must be distinct, got " + arms);
+            }
+            if (seeds == null || seeds.isEmpty()) {
+                throw new IllegalArgumentException("at least one seed is required");
+            }
+            if (new LinkedHashSet<>(seeds).size() != seeds.size()) {
+                throw new IllegalArgumentException("seeds must be distinct, got " + seeds);
+            }
+            arms = List.copyOf(arms);
+            seeds = List.copyOf(seeds);
+            if (teacherDir != null && tokenizer == null) {
+                throw new IllegalArgumentException("a teacher directory needs its tokenizer (--tokenizer)");
+            }
+            if (teacherDir != null && !Files.isRegularFile(teacherDir.resolve("config.json"))) {
+                throw new IllegalArgumentException("teacher directory " + teacherDir + " has no config.json");
+            }
+            if (tokenizer != null && !Files.isRegularFile(tokenizer)) {
+                throw new IllegalArgumentException("tokenizer file does not exist: " + tokenizer);
+            }
+            if (corpusDir != null && !Files.isDirectory(corpusDir)) {
+                throw new IllegalArgumentException("corpus directory does not exist: " + corpusDir);
+            }
+            if (blimpDir != null && !Files.isDirectory(blimpDir)) {
+                throw new IllegalArgumentException("BLiMP directory does not exist: " + blimpDir);
+            }
+            if (steps < 1 || teacherSteps < 1 || checkpoints < 1 || atoms < 1 || sampleTokens < 2 || blimpPairs < 0) {
+                throw new IllegalArgumentException("steps, teacherSteps, checkpoints and atoms must be >= 1, "
+                        + "sampleTokens >= 2 and blimpPairs >= 0");
+            }
+            if (steps % checkpoints != 0) {
+                throw new IllegalArgumentException("steps (" + steps + ") must be a multiple of checkpoints ("
+                        + checkpoints + ") so that the checkpoints are evenly spaced");
+            }
+            if (!(lambda > 0) || !Double.isFinite(lambda) || !(learningRate > 0) || !Double.isFinite(learningRate)) {
+                throw new IllegalArgumentException("lambda and learningRate must be finite and > 0, got " + lambda
+                        + " and " + learningRate);
+            }
+        }
+
+        /** @return a builder with CPU-sized defaults (tiny model, MLM vs MLSM+MLM, seeds 1-3, 4 checkpoints) */
+        public static Builder builder(Path outputDir) {
+            return new Builder(outputDir);
+        }
+
+        /** @return the steps of the scored checkpoints */
+        public List<Long> checkpointSteps() {
+            List<Long> s = new ArrayList<>();
+            for (int i = 1; i <= checkpoints; i++) {
+                s.add(steps / checkpoints * i);
+            }
+            return s;
+        }
+    }
+
+    /** Builder of {@link Options}; {@link #build()} validates. */
+    public static final class Builder {
+        private final Path outputDir;
+        private Path corpusDir;
+        private Path teacherDir;
+        private Path tokenizer;
+        private List<Arm> arms = List.of(Arm.MLM, Arm.MLSM_PLUS_MLM);
+        private List<Long> seeds = List.of(1L, 2L, 3L);
+        private long steps = 1200;
+        private int checkpoints = 4;
+        private long teacherSteps = 3000;
+        private long teacherSeed = 42;
+        private PretrainExample.Size size = PretrainExample.Size.TINY;
+        private int atoms = 256;
+        private double lambda = 0.05;
+        private long sampleTokens = 30_000;
+        private int batchSize = 32;
+        private int maxLength = 64;
+        private double learningRate = 1e-3;
+        private int vocabSize = 6000;
+        private Path blimpDir;
+        private int blimpPairs;
+        private TrainingListener progress;
+
+        private Builder(Path outputDir) {
+            this.outputDir = outputDir;
+        }
+
+        public Builder corpusDir(Path v) { corpusDir = v; return this; }
+        public Builder teacher(Path dir, Path tokenizerFile) { teacherDir = dir; tokenizer = tokenizerFile; return this; }
+        /** @param v the tokenizer to train a teacher here with (without a teacher directory) @return this */
+        public Builder tokenizer(Path v) { tokenizer = v; return this; }
+        public Builder arms(List<Arm> v) { arms = v; return this; }
+        public Builder seeds(List<Long> v) { seeds = v; return this; }
+        public Builder steps(long v) { steps = v; return this; }
+        public Builder checkpoints(int v) { checkpoints = v; return this; }
+        public Builder teacherSteps(long v) { teacherSteps = v; return this; }
+        public Builder teacherSeed(long v) { teacherSeed = v; return this; }
+        public Builder size(PretrainExample.Size v) { size = v; return this; }
+        public Builder atoms(int v) { atoms = v; return this; }
+        public Builder lambda(double v) { lambda = v; return this; }
+        public Builder sampleTokens(long v) { sampleTokens = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder maxLength(int v) { maxLength = v; return this; }
+        public Builder learningRate(double v) { learningRate = v; return this; }
+        public Builder vocabSize(int v) { vocabSize = v; return this; }
+        public Builder blimpDir(Path v) { blimpDir = v; return this; }
+        public Builder blimpPairs(int v) { blimpPairs = v; return this; }
+        public Builder progress(TrainingListener v) { progress = v; return this; }
+
+        /** @return validated options */
+        public Options build() {
+            return new Options(outputDir, corpusDir, teacherDir, tokenizer, arms, seeds, steps, checkpoints,
+                    teacherSteps, teacherSeed, size, atoms, lambda, sampleTokens, batchSize, maxLength, learningRate,
+                    vocabSize, blimpDir, blimpPairs, progress);
+        }
+    }
+
+    /**
+     * The BLiMP scores of one student checkpoint.
+     *
+     * @param arm        the objective
+     * @param seed       the student's seed
+     * @param step       the checkpoint's step
+     * @param normaliser the normaliser asked for
+     * @param blimp      mean accuracy over paradigms
+     * @param average    mean accuracy over the 12 phenomena
+     * @param pairs      pairs scored
+     */
+    public record Score(Arm arm, long seed, long step, Normaliser normaliser, double blimp, double average,
+                        long pairs) {
+    }
+
+    /**
+     * One arm at one step and normaliser, over seeds.
+     *
+     * @param mean mean over seeds
+     * @param sd   sample standard deviation ({@code NaN} for one seed)
+     * @param min  lowest seed
+     * @param max  highest seed
+     */
+    public record Spread(double mean, double sd, double min, double max) {
+
+        static Spread of(double[] v) {
+            DescriptiveStatistics s = new DescriptiveStatistics(v);
+            return new Spread(s.getMean(), v.length > 1 ? s.getStandardDeviation() : Double.NaN, s.getMin(), s.getMax());
+        }
+
+        /** @return whether the seed ranges of the two overlap */
+        public boolean overlaps(Spread o) {
+            return min <= o.max && o.min <= max;
+        }
+    }
+
+    /**
+     * An arm against the baseline (the first arm) at the last checkpoint.
+     *
+     * @param arm        the arm
+     * @param normaliser the normaliser
+     * @param difference mean(arm) − mean(baseline), BLiMP
+     * @param welchP     two-sided p-value of Welch's t-test over seeds ({@code NaN} with fewer than two seeds)
+     * @param overlap    whether the seed ranges overlap
+     */
+    public record Comparison(Arm arm, Normaliser normaliser, double difference, double welchP, boolean overlap) {
+
+        /** @return whether three or more seeds each give p &lt; 0.05 and ranges that do not overlap */
+        public boolean conclusive(int seeds) {
+            return seeds >= 3 && welchP < 0.05 && !overlap;
+        }
+    }
+
+    /**
+     * @param scores      every score, by arm, seed, step and normaliser
+     * @param comparisons each arm other than the first against it, per normaliser, at the last checkpoint
+     * @param markdown    the report ({@code reproduction.md})
+     * @param plots       the curve PNGs, one per normaliser
+     */
+    public record Result(List<Score> scores, List<Comparison> comparisons, String markdown, List<Path> plots) {
+    }
+
+    /**
+     * Trains what is missing, scores what is missing and writes the report.
+     *
+     * @throws IllegalArgumentException on an inconsistent configuration
+     * @throws UncheckedIOException     when a file cannot be read or written
+     */
+    public static Result run(Options o) {
+        try {
+            Files.createDirectories(o.outputDir());
+            Path teacherDir = o.teacherDir();
+            Path tokenizer = o.tokenizer();
+            boolean needsTeacher = o.arms().stream().anyMatch(a -> a.objective().needsTeacher());
+            if (teacherDir == null && needsTeacher) {
+                LOG.info("reproduction: the MLM teacher ({} steps, seed {})", o.teacherSteps(), o.teacherSeed());
+                PretrainExample.Result t = PretrainExample.run(common(o, o.outputDir().resolve("teacher"), tokenizer)
+                        .objective(Objective.MLM).steps(o.teacherSteps()).seed(o.teacherSeed()).build());
+                teacherDir = t.model();
+                tokenizer = t.tokenizer();
+            }
+            if (tokenizer == null) {
+                tokenizer = TrainTokenizerExample.run(new TrainTokenizerExample.Options(o.corpusDir(), o.vocabSize(), 0,
+                        o.outputDir().resolve("tokenizer"))).tokenizerFile();
+            }
+            Path dictionary = null;
+            if (o.arms().stream().anyMatch(a -> a.objective().needsDictionary())) {
+                dictionary = dictionary(o, teacherDir, tokenizer);
+            }
+            Tokenizer tok = UnigramTokenizer.load(tokenizer);
+            List<MinimalPair> pairs = blimpPairs(o);
+            List<Score> scores = new ArrayList<>();
+            for (long seed : o.seeds()) {
+                for (Arm arm : o.arms()) {
+                    Path dir = o.outputDir().resolve(arm.runName(seed));
+                    LOG.info("reproduction: {} seed {} -> {}", arm.label(), seed, dir);
+                    PretrainExample.Builder b = common(o, dir, tokenizer).objective(arm.objective()).steps(o.steps())
+                            .seed(seed).warmStart(false)
+                            .checkpointing(new Checkpointing(o.steps() / o.checkpoints(), 0, o.checkpoints(), false));
+                    if (arm.objective().needsTeacher()) {
+                        b.teacherDir(teacherDir);
+                    }
+                    if (arm.objective().needsDictionary()) {
+                        b.dictionaryFile(dictionary);
+                    }
+                    PretrainExample.run(b.build());
+                    scores.addAll(scoreRun(o, arm, seed, dir, tok, pairs));
+                }
+            }
+            return report(o, scores, pairs.size());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static PretrainExample.Builder common(Options o, Path dir, Path tokenizer) {
+        return PretrainExample.Options.builder(dir).corpusDir(o.corpusDir()).tokenizer(tokenizer)
+                .vocabSize(o.vocabSize()).size(o.size()).batchSize(o.batchSize()).maxLength(o.maxLength())
+                .learningRate(o.learningRate()).teacherSteps(o.teacherSteps()).atoms(o.atoms())
+                .sampleTokens(o.sampleTokens()).progress(o.progress());
+    }
+
+    /** One dictionary for every student, learned once from the teacher's last layer (reused when present). */
+    private static Path dictionary(Options o, Path teacherDir, Path tokenizer) {
+        Path dir = o.outputDir().resolve("dictionary");
+        Path file = dir.resolve("dictionary.mlsmdict");
+        if (Files.isRegularFile(file)) {
+            LOG.info("reproduction: reusing the dictionary {}", file);
+            return file;
+        }
+        long iterations = Math.max(1, o.sampleTokens() / Math.min(400, o.sampleTokens()));
+        return LearnDictionaryExample.run(new LearnDictionaryExample.Options(teacherDir, tokenizer, o.corpusDir(),
+                o.atoms(), o.lambda(), -1, o.sampleTokens(), iterations, dir)).dictionaryFile();
+    }
+
+    private static List<MinimalPair> blimpPairs(Options o) throws IOException {
+        Path dir = o.blimpDir();
+        if (dir == null) {
+            dir = BundledData.blimp(o.outputDir().resolve("data").resolve("blimp_filtered"));
+        }
+        EvalLimit limit = o.blimpPairs() == 0 ? EvalLimit.all() : EvalLimit.firstN(o.blimpPairs());
+        List<MinimalPair> pairs = BlimpReader.readBlimp(dir, limit);
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("no BLiMP pairs in " + dir);
+        }
+        return pairs;
+    }
+
+    /** Scores the run's checkpoints that its score file does not have yet; returns all of its scores. */
+    static List<Score> scoreRun(Options o, Arm arm, long seed, Path runDir, Tokenizer tok, List<MinimalPair> pairs)
+            throws IOException {
+        Path file = runDir.resolve(SCORES_FILE);
+        ResultTable t = Files.isRegularFile(file) ? CsvTable.read(file) : scoreTable();
+        Map<Long, Path> byStep = new TreeMap<>();
+        for (Path cp : Evaluations.checkpointDirectories(runDir.resolve("student-run"))) {
+            byStep.put(Evaluations.stepOf(cp), cp);
+        }
+        List<Score> out = new ArrayList<>();
+        for (long step : o.checkpointSteps()) {
+            Path cp = byStep.get(step);
+            if (cp == null) {
+                throw new IllegalStateException(arm.label() + " seed " + seed + " has no checkpoint at step " + step
+                        + " in " + runDir.resolve("student-run") + " (found steps " + byStep.keySet() + ")");
+            }
+            DebertaModel model = null;
+            try {
+                for (Normaliser n : Normaliser.values()) {
+                    String row = step + " " + n.name();
+                    boolean have = t.get(row, BLIMP).isPresent() && t.get(row, PAIRS).orElse(-1) == pairs.size();
+                    if (!have) {
+                        if (model == null) {
+                            model = Evaluations.loadModel(cp);
+                        }
+                        String first = step + " " + Normaliser.values()[0].name();
+                        if (n != Normaliser.values()[0] && model.config().latentConcepts() == 0) {
+                            // V output rows only: every normaliser sums over the same rows, one pass serves all
+                            t.put(row, BLIMP, t.get(first, BLIMP).orElseThrow())
+                                    .put(row, AVERAGE, t.get(first, AVERAGE).orElseThrow()).put(row, PAIRS, pairs.size());
+                        } else {
+                            BlimpResult r = score(model, tok, pairs, n, arm.label() + " seed " + seed + " step " + step);
+                            t.put(row, BLIMP, r.paradigmAverage("blimp")).put(row, AVERAGE, r.phenomenonAverage())
+                                    .put(row, PAIRS, pairs.size());
+                        }
+                        CsvTable.write(t, file);                               // after every score: resumable
+                    }
+                    out.add(new Score(arm, seed, step, n, t.get(row, BLIMP).orElseThrow(),
+                            t.get(row, AVERAGE).orElseThrow(), (long) t.get(row, PAIRS).orElseThrow()));
+                }
+            } finally {
+                if (model != null) {
+                    model.close();
+                }
+            }
+        }
+        return out;
+    }
+
+    private static ResultTable scoreTable() {
+        return new ResultTable("step normaliser").addColumn(BLIMP).addColumn(AVERAGE).addColumn(PAIRS)
+                .caption("BLiMP by pseudo-log-likelihood through the MLM head; BLiMP = mean over paradigms, Average = "
+                        + "mean over the 12 phenomena");
+    }
+
+    private static BlimpResult score(DebertaModel model, Tokenizer tok, List<MinimalPair> pairs, Normaliser n,
+                                     String what) {
+        MaskedLmScorer scorer = Evaluations.scorer(model, tok, ScoringHead.MLM);
+        BlimpEvaluator ev = new BlimpEvaluator(tok, scorer, PllOptions.defaults().withNormaliser(n));
+        LOG.info("reproduction: scoring {} ({} pairs, normaliser {})", what, pairs.size(), scorer.normaliserApplied(n));
+        return ev.evaluate(pairs, new LoggingProgressListener(60));
+    }
+
+    // ------------------------------------------------------------------------------------------- report
+
+    static Result report(Options o, List<Score> scores, int pairCount) throws IOException {
+        Map<String, Spread> spreads = new LinkedHashMap<>();
+        StringBuilder md = new StringBuilder();
+        md.append("# Reproduction: ").append(String.join(" vs ", o.arms().stream().map(Arm::label).toList()))
+                .append("\n\n").append(settings(o, pairCount)).append("\n");
+        List<Comparison> comparisons = new ArrayList<>();
+        List<Path> plots = new ArrayList<>();
+        long last = o.steps();
+        ResultTable csv = new ResultTable("run");
+        for (Normaliser n : Normaliser.values()) {
+            ResultTable t = new ResultTable("run").caption("BLiMP (mean over paradigms), normaliser " + n.name()
+                    + ", by checkpoint step; sd = sample standard deviation over seeds");
+            ScoreCurvePlot.Builder plot = ScoreCurvePlot.builder().title("BLiMP, normaliser " + n.name()
+                    + " (thin: seeds, thick: mean)").xLabel("student update step").yLabel("BLiMP accuracy");
+            for (Arm arm : o.arms()) {
+                for (long seed : o.seeds()) {
+                    String row = arm.label() + " seed " + seed;
+                    for (long step : o.checkpointSteps()) {
+                        double v = find(scores, arm, seed, step, n).blimp();
+                        t.put(row, "step " + step, v);
+                        csv.put(row, n.name() + " step " + step, v);
+                        plot.point(row, step, v);
+                    }
+                }
+                for (long step : o.checkpointSteps()) {
+                    double[] v = o.seeds().stream().mapToDouble(s -> find(scores, arm, s, step, n).blimp()).toArray();
+                    Spread s = Spread.of(v);
+                    spreads.put(arm + " " + n + " " + step, s);
+                    t.put(arm.label() + " mean", "step " + step, s.mean());
+                    if (v.length > 1) {
+                        t.put(arm.label() + " sd", "step " + step, s.sd());
+                    }
+                    plot.point(arm.label() + " mean", step, s.mean());
+                }
+            }
+            md.append("## Normaliser ").append(n.name()).append("\n\n").append(MarkdownTable.render(t, 4)).append("\n");
+            Path png = o.outputDir().resolve("blimp-" + n.name().toLowerCase(Locale.ROOT) + ".png");
+            plot.size(900, 560).build().write(png);
+            plots.add(png);
+            Arm base = o.arms().get(0);
+            Spread b = spreads.get(base + " " + n + " " + last);
+            double[] baseValues = o.seeds().stream().mapToDouble(s -> find(scores, base, s, last, n).blimp()).toArray();
+            for (Arm arm : o.arms().subList(1, o.arms().size())) {
+                Spread a = spreads.get(arm + " " + n + " " + last);
+                double[] v = o.seeds().stream().mapToDouble(s -> find(scores, arm, s, last, n).blimp()).toArray();
+                double p = v.length > 1 ? welchP(v, baseValues) : Double.NaN;
+                Comparison c = new Comparison(arm, n, a.mean() - b.mean(), p, a.overlaps(b));
+                comparisons.add(c);
+                md.append(String.format(Locale.ROOT, "At step %d, %s − %s = %+.4f (mean %.4f ± %.4f, range %.4f–%.4f "
+                                + "against %.4f ± %.4f, range %.4f–%.4f); Welch t-test p = %.3f; seed ranges %s. %s%n%n",
+                        last, arm.label(), base.label(), c.difference(), a.mean(), a.sd(), a.min(), a.max(), b.mean(),
+                        b.sd(), b.min(), b.max(), p, c.overlap() ? "overlap" : "do not overlap",
+                        c.conclusive(o.seeds().size()) ? "The spread allows a conclusion at this scale."
+                                : "The spread does not allow a conclusion at this scale."));
+            }
+            md.append("![BLiMP, ").append(n.name()).append("](").append(png.getFileName()).append(")\n\n");
+        }
+        Path mdFile = o.outputDir().resolve("reproduction.md");
+        AtomicFiles.write(mdFile, md.toString().getBytes(StandardCharsets.UTF_8));
+        CsvTable.write(csv, o.outputDir().resolve("reproduction.csv"));
+        LOG.info("reproduction report: {}", mdFile);
+        return new Result(List.copyOf(scores), comparisons, md.toString(), plots);
+    }
+
+    private static String settings(Options o, int pairCount) {
+        DebertaConfigText c = new DebertaConfigText(o.size());
+        return String.format(Locale.ROOT, "Settings: %s model (%s), %d students per arm (seeds %s), %d steps of %d "
+                        + "sequences × %d ids each from a random initialisation, peak lr %s (5%% warm-up, linear "
+                        + "decay); teacher %s; dictionary %d atoms, λ %s, from %d hidden states of the teacher's last "
+                        + "layer; BLiMP %s (%d pairs) through the MLM head at steps %s.%n",
+                o.size(), c, o.seeds().size(), o.seeds(), o.steps(), o.batchSize(), o.maxLength(),
+                o.learningRate(), o.teacherDir() != null ? o.teacherDir().toString()
+                        : "MLM, " + o.teacherSteps() + " steps (seed " + o.teacherSeed() + ")",
+                o.atoms(), o.lambda(), o.sampleTokens(),
+                o.blimpDir() == null ? "bundled subset" : o.blimpPairs() == 0 ? "all pairs of " + o.blimpDir()
+                        : "first " + o.blimpPairs() + " pairs per paradigm of " + o.blimpDir(),
+                pairCount, o.checkpointSteps());
+    }
+
+    /** The architecture in a few words. */
+    private record DebertaConfigText(PretrainExample.Size size) {
+        @Override
+        public String toString() {
+            var c = size.config();
+            return c.numLayers() + " layers, hidden " + c.hiddenSize() + ", " + c.numHeads() + " heads";
+        }
+    }
+
+    private static Score find(List<Score> scores, Arm arm, long seed, long step, Normaliser n) {
+        for (Score s : scores) {
+            if (s.arm() == arm && s.seed() == seed && s.step() == step && s.normaliser() == n) {
+                return s;
+            }
+        }
+        throw new IllegalStateException("no score for " + arm.label() + " seed " + seed + " step " + step + " "
+                + n.name());
+    }
+
+    private static double welchP(double[] a, double[] b) {
+        DescriptiveStatistics sa = new DescriptiveStatistics(a);
+        DescriptiveStatistics sb = new DescriptiveStatistics(b);
+        if (sa.getVariance() == 0 && sb.getVariance() == 0) {
+            return sa.getMean() == sb.getMean() ? 1.0 : 0.0;
+        }
+        return new TTest().tTest(a, b);
+    }
+}
