@@ -43,7 +43,9 @@ import java.util.TreeMap;
 /**
  * A multi-seed reproduction of the papers' central comparison at CPU scale: one MLM teacher and one dictionary learned
  * from its last layer, then, for every seed, an MLM student and an MLSM+MLM student (and, when asked, an LSM15
- * student) trained from a random initialisation for the same number of steps on the same corpus; every student is
+ * student) trained for the same number of steps on the same corpus, each started from the teacher's weights as in
+ * paper 000 §3.2 (MLM continued, or the second phase with the other objective) or, with {@code warmStart(false)},
+ * from a random initialisation as in paper 002 Table 3; every student is
  * scored on BLiMP with both normalisers ({@link Normaliser}) at evenly spaced checkpoints. The report
  * ({@code reproduction.md}, {@code reproduction.csv}, {@code blimp-<normaliser>.png}) has the per-seed scores,
  * mean ± standard deviation and range per arm, the difference of each arm to the first one with a Welch t-test, and
@@ -77,7 +79,7 @@ public final class ReproductionExample {
     private ReproductionExample() {
     }
 
-    /** The objectives compared; every arm's students start from a random initialisation. */
+    /** The objectives compared; every arm's students start from the same point (the teacher, or random). */
     public enum Arm {
         /** Masked language modelling only: the baseline. */
         MLM("MLM", "mlm", Objective.MLM),
@@ -126,6 +128,8 @@ public final class ReproductionExample {
      *                     be a multiple of it
      * @param teacherSteps steps of a teacher trained here
      * @param teacherSeed  seed of a teacher trained here and of the dictionary
+     * @param warmStart    start every student from the teacher's weights (paper 000 §3.2), else from a random
+     *                     initialisation
      * @param size         the architecture of teacher and students
      * @param atoms        dictionary atoms k
      * @param lambda       ℓ1 weight of the dictionary and the concept targets
@@ -140,8 +144,8 @@ public final class ReproductionExample {
      */
     public record Options(Path outputDir, Path corpusDir, Path teacherDir, Path tokenizer, List<Arm> arms,
                           List<Long> seeds, long steps, int checkpoints, long teacherSteps, long teacherSeed,
-                          PretrainExample.Size size, int atoms, double lambda, long sampleTokens, int batchSize,
-                          int maxLength, double learningRate, int vocabSize, Path blimpDir, int blimpPairs,
+                          boolean warmStart, PretrainExample.Size size, int atoms, double lambda,
+                          long sampleTokens, int batchSize, int maxLength, double learningRate, int vocabSize, Path blimpDir, int blimpPairs,
                           TrainingListener progress) {
         public Options {
             if (outputDir == null || size == null) {
@@ -217,6 +221,7 @@ public final class ReproductionExample {
         private int checkpoints = 4;
         private long teacherSteps = 3000;
         private long teacherSeed = 42;
+        private boolean warmStart = true;
         private PretrainExample.Size size = PretrainExample.Size.TINY;
         private int atoms = 256;
         private double lambda = 0.05;
@@ -243,6 +248,7 @@ public final class ReproductionExample {
         public Builder checkpoints(int v) { checkpoints = v; return this; }
         public Builder teacherSteps(long v) { teacherSteps = v; return this; }
         public Builder teacherSeed(long v) { teacherSeed = v; return this; }
+        public Builder warmStart(boolean v) { warmStart = v; return this; }
         public Builder size(PretrainExample.Size v) { size = v; return this; }
         public Builder atoms(int v) { atoms = v; return this; }
         public Builder lambda(double v) { lambda = v; return this; }
@@ -258,8 +264,8 @@ public final class ReproductionExample {
         /** @return validated options */
         public Options build() {
             return new Options(outputDir, corpusDir, teacherDir, tokenizer, arms, seeds, steps, checkpoints,
-                    teacherSteps, teacherSeed, size, atoms, lambda, sampleTokens, batchSize, maxLength, learningRate,
-                    vocabSize, blimpDir, blimpPairs, progress);
+                    teacherSteps, teacherSeed, warmStart, size, atoms, lambda, sampleTokens, batchSize, maxLength,
+                    learningRate, vocabSize, blimpDir, blimpPairs, progress);
         }
     }
 
@@ -290,7 +296,8 @@ public final class ReproductionExample {
 
         static Spread of(double[] v) {
             DescriptiveStatistics s = new DescriptiveStatistics(v);
-            return new Spread(s.getMean(), v.length > 1 ? s.getStandardDeviation() : Double.NaN, s.getMin(), s.getMax());
+            double sd = v.length > 1 ? s.getStandardDeviation() : Double.NaN;
+            return new Spread(s.getMean(), sd, s.getMin(), s.getMax());
         }
 
         /** @return whether the seed ranges of the two overlap */
@@ -336,7 +343,7 @@ public final class ReproductionExample {
             Files.createDirectories(o.outputDir());
             Path teacherDir = o.teacherDir();
             Path tokenizer = o.tokenizer();
-            boolean needsTeacher = o.arms().stream().anyMatch(a -> a.objective().needsTeacher());
+            boolean needsTeacher = o.warmStart() || o.arms().stream().anyMatch(a -> a.objective().needsTeacher());
             if (teacherDir == null && needsTeacher) {
                 LOG.info("reproduction: the MLM teacher ({} steps, seed {})", o.teacherSteps(), o.teacherSeed());
                 PretrainExample.Result t = PretrainExample.run(common(o, o.outputDir().resolve("teacher"), tokenizer)
@@ -360,9 +367,9 @@ public final class ReproductionExample {
                     Path dir = o.outputDir().resolve(arm.runName(seed));
                     LOG.info("reproduction: {} seed {} -> {}", arm.label(), seed, dir);
                     PretrainExample.Builder b = common(o, dir, tokenizer).objective(arm.objective()).steps(o.steps())
-                            .seed(seed).warmStart(false)
+                            .seed(seed).warmStart(o.warmStart())
                             .checkpointing(new Checkpointing(o.steps() / o.checkpoints(), 0, o.checkpoints(), false));
-                    if (arm.objective().needsTeacher()) {
+                    if (o.warmStart() || arm.objective().needsTeacher()) {
                         b.teacherDir(teacherDir);
                     }
                     if (arm.objective().needsDictionary()) {
@@ -440,9 +447,11 @@ public final class ReproductionExample {
                         if (n != Normaliser.values()[0] && model.config().latentConcepts() == 0) {
                             // V output rows only: every normaliser sums over the same rows, one pass serves all
                             t.put(row, BLIMP, t.get(first, BLIMP).orElseThrow())
-                                    .put(row, AVERAGE, t.get(first, AVERAGE).orElseThrow()).put(row, PAIRS, pairs.size());
+                                    .put(row, AVERAGE, t.get(first, AVERAGE).orElseThrow())
+                                    .put(row, PAIRS, pairs.size());
                         } else {
-                            BlimpResult r = score(model, tok, pairs, n, arm.label() + " seed " + seed + " step " + step);
+                            String what = arm.label() + " seed " + seed + " step " + step;
+                            BlimpResult r = score(model, tok, pairs, n, what);
                             t.put(row, BLIMP, r.paradigmAverage("blimp")).put(row, AVERAGE, r.phenomenonAverage())
                                     .put(row, PAIRS, pairs.size());
                         }
@@ -543,11 +552,12 @@ public final class ReproductionExample {
     private static String settings(Options o, int pairCount) {
         DebertaConfigText c = new DebertaConfigText(o.size());
         return String.format(Locale.ROOT, "Settings: %s model (%s), %d students per arm (seeds %s), %d steps of %d "
-                        + "sequences × %d ids each from a random initialisation, peak lr %s (5%% warm-up, linear "
+                        + "sequences × %d ids each from %s, peak lr %s (5%% warm-up, linear "
                         + "decay); teacher %s; dictionary %d atoms, λ %s, from %d hidden states of the teacher's last "
                         + "layer; BLiMP %s (%d pairs) through the MLM head at steps %s.%n",
                 o.size(), c, o.seeds().size(), o.seeds(), o.steps(), o.batchSize(), o.maxLength(),
-                o.learningRate(), o.teacherDir() != null ? o.teacherDir().toString()
+                o.warmStart() ? "the teacher's weights (warm start)" : "a random initialisation", o.learningRate(),
+                o.teacherDir() != null ? o.teacherDir().toString()
                         : "MLM, " + o.teacherSteps() + " steps (seed " + o.teacherSeed() + ")",
                 o.atoms(), o.lambda(), o.sampleTokens(),
                 o.blimpDir() == null ? "bundled subset" : o.blimpPairs() == 0 ? "all pairs of " + o.blimpDir()

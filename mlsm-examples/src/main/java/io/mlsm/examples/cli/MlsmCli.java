@@ -804,6 +804,11 @@ public final class MlsmCli implements Callable<Integer> {
                 description = "seed of a teacher trained here and of the dictionary (default: ${DEFAULT-VALUE})")
         long teacherSeed;
 
+        @Option(names = "--no-warm-start",
+                description = "start every student from a random initialisation (paper 002 Table 3), not from the "
+                        + "teacher's weights (paper 000)")
+        boolean noWarmStart;
+
         @Option(names = "--size", paramLabel = "SIZE", defaultValue = "TINY",
                 description = "TINY | SMALL | BASE (default: ${DEFAULT-VALUE})")
         PretrainExample.Size size;
@@ -844,7 +849,8 @@ public final class MlsmCli implements Callable<Integer> {
         public Integer call() {
             var o = options(spec, () -> ReproductionExample.Options.builder(out.dir()).corpusDir(corpus.dirOrNull())
                     .teacher(teacher, tokenizer).arms(arms).seeds(seeds).steps(steps).checkpoints(checkpoints)
-                    .teacherSteps(teacherSteps).teacherSeed(teacherSeed).size(size).atoms(atoms).lambda(lambda)
+                    .teacherSteps(teacherSteps).teacherSeed(teacherSeed).warmStart(!noWarmStart).size(size)
+                    .atoms(atoms).lambda(lambda)
                     .sampleTokens(tokens).batchSize(batch).maxLength(maxLength).learningRate(lr).vocabSize(vocab)
                     .blimpDir(blimp).blimpPairs(pairs).build());
             ReproductionExample.Result r;

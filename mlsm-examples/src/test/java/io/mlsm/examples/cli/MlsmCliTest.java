@@ -110,6 +110,12 @@ class MlsmCliTest {
         r = run("quickstart", "--blimp-pairs", "50");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("--blimp-pairs"), r.err());
+        r = run("reproduce", "--steps", "1000", "--checkpoints", "3");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("multiple of checkpoints"), r.err());
+        r = run("reproduce", "--arms", "MLM,MLSM");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--arms") && r.err().contains("MLSM_PLUS_MLM"), r.err());
         r = run("finetune-glue", "--task", "SQUAD", "--model", ".");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("--task") && r.err().contains("SQUAD"), r.err());
