@@ -434,36 +434,32 @@ public final class ReproductionExample {
                 throw new IllegalStateException(arm.label() + " seed " + seed + " has no checkpoint at step " + step
                         + " in " + runDir.resolve("student-run") + " (found steps " + byStep.keySet() + ")");
             }
-            DebertaModel model = null;
-            try {
-                for (Normaliser n : Normaliser.values()) {
-                    String row = step + " " + n.name();
-                    boolean have = t.get(row, BLIMP).isPresent() && t.get(row, PAIRS).orElse(-1) == pairs.size();
-                    if (!have) {
-                        if (model == null) {
-                            model = Evaluations.loadModel(cp);
-                        }
-                        String first = step + " " + Normaliser.values()[0].name();
-                        if (n != Normaliser.values()[0] && model.config().latentConcepts() == 0) {
-                            // V output rows only: every normaliser sums over the same rows, one pass serves all
-                            t.put(row, BLIMP, t.get(first, BLIMP).orElseThrow())
-                                    .put(row, AVERAGE, t.get(first, AVERAGE).orElseThrow())
-                                    .put(row, PAIRS, pairs.size());
-                        } else {
-                            String what = arm.label() + " seed " + seed + " step " + step;
-                            BlimpResult r = score(model, tok, pairs, n, what);
-                            t.put(row, BLIMP, r.paradigmAverage("blimp")).put(row, AVERAGE, r.phenomenonAverage())
-                                    .put(row, PAIRS, pairs.size());
-                        }
-                        CsvTable.write(t, file);                               // after every score: resumable
+            List<Normaliser> missing = new ArrayList<>();
+            for (Normaliser n : Normaliser.values()) {
+                String row = step + " " + n.name();
+                if (t.get(row, BLIMP).isEmpty() || t.get(row, PAIRS).orElse(-1) != pairs.size()) {
+                    missing.add(n);
+                }
+            }
+            if (!missing.isEmpty()) {
+                try (DebertaModel model = Evaluations.loadModel(cp)) {
+                    String what = arm.label() + " seed " + seed + " step " + step;
+                    // V output rows only (k = 0): every normaliser sums over the same rows, so one is scored
+                    List<Normaliser> scored = model.config().latentConcepts() == 0 ? List.of(missing.get(0)) : missing;
+                    List<BlimpResult> results = score(model, tok, pairs, scored, what);
+                    for (Normaliser n : missing) {
+                        BlimpResult r = results.get(scored.size() == 1 ? 0 : scored.indexOf(n));
+                        String row = step + " " + n.name();
+                        t.put(row, BLIMP, r.paradigmAverage("blimp")).put(row, AVERAGE, r.phenomenonAverage())
+                                .put(row, PAIRS, pairs.size());
                     }
-                    out.add(new Score(arm, seed, step, n, t.get(row, BLIMP).orElseThrow(),
-                            t.get(row, AVERAGE).orElseThrow(), (long) t.get(row, PAIRS).orElseThrow()));
                 }
-            } finally {
-                if (model != null) {
-                    model.close();
-                }
+                CsvTable.write(t, file);                               // after every checkpoint: resumable
+            }
+            for (Normaliser n : Normaliser.values()) {
+                String row = step + " " + n.name();
+                out.add(new Score(arm, seed, step, n, t.get(row, BLIMP).orElseThrow(),
+                        t.get(row, AVERAGE).orElseThrow(), (long) t.get(row, PAIRS).orElseThrow()));
             }
         }
         return out;
@@ -475,12 +471,14 @@ public final class ReproductionExample {
                         + "mean over the 12 phenomena");
     }
 
-    private static BlimpResult score(DebertaModel model, Tokenizer tok, List<MinimalPair> pairs, Normaliser n,
-                                     String what) {
+    /** BLiMP under every normaliser in {@code normalisers} from one set of forward passes. */
+    private static List<BlimpResult> score(DebertaModel model, Tokenizer tok, List<MinimalPair> pairs,
+                                           List<Normaliser> normalisers, String what) {
         MaskedLmScorer scorer = Evaluations.scorer(model, tok, ScoringHead.MLM);
-        BlimpEvaluator ev = new BlimpEvaluator(tok, scorer, PllOptions.defaults().withNormaliser(n));
-        LOG.info("reproduction: scoring {} ({} pairs, normaliser {})", what, pairs.size(), scorer.normaliserApplied(n));
-        return ev.evaluate(pairs, new LoggingProgressListener(60));
+        BlimpEvaluator ev = new BlimpEvaluator(tok, scorer, PllOptions.defaults());
+        LOG.info("reproduction: scoring {} ({} pairs, normalisers {})", what, pairs.size(),
+                normalisers.stream().map(scorer::normaliserApplied).toList());
+        return ev.evaluate(pairs, new LoggingProgressListener(60), normalisers);
     }
 
     // ------------------------------------------------------------------------------------------- report

@@ -6,6 +6,7 @@ import io.mlsm.models.DebertaModel;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,12 +116,31 @@ public final class DebertaMaskedLmScorer implements MaskedLmScorer {
     @Override
     public float[] logProbs(int[][] ids, int[][] attentionMask, int[] positions, int[] targets,
                             Normaliser normaliser) {
-        Normaliser applied = normaliserFor(normaliser);
-        if (applied != normaliser && !toldNormaliser) {
-            LOG.info("normaliser {} asked; the latent-to-vocabulary head outputs the V = {} vocabulary rows only, so "
-                    + "the log-softmax is over those (ALL_OUTPUTS and VOCABULARY coincide for this head)", normaliser,
-                    model.config().vocabSize());
-            toldNormaliser = true;
+        return logProbs(ids, attentionMask, positions, targets, java.util.List.of(normaliser))[0];
+    }
+
+    /**
+     * Every normaliser from one forward pass: the logits of the scored rows are computed once (all {@code V + k}
+     * output rows when a normaliser needs them) and each log-softmax is taken over its rows; row {@code i} equals
+     * {@link #logProbs(int[][], int[][], int[], int[], Normaliser)} for {@code normalisers.get(i)}.
+     */
+    @Override
+    public float[][] logProbs(int[][] ids, int[][] attentionMask, int[] positions, int[] targets,
+                              java.util.List<Normaliser> normalisers) {
+        if (normalisers == null || normalisers.isEmpty()) {
+            throw new IllegalArgumentException("at least one normaliser is required");
+        }
+        boolean allRows = false;
+        for (Normaliser normaliser : normalisers) {
+            Normaliser applied = normaliserFor(normaliser);
+            if (applied != normaliser && !toldNormaliser) {
+                LOG.info("normaliser {} asked; the latent-to-vocabulary head outputs the V = {} vocabulary rows only, "
+                        + "so the log-softmax is over those (ALL_OUTPUTS and VOCABULARY coincide for this head)",
+                        normaliser, model.config().vocabSize());
+                toldNormaliser = true;
+            }
+            allRows |= applied == Normaliser.ALL_OUTPUTS && head == ScoringHead.MLM
+                    && model.config().latentConcepts() > 0;
         }
         int b = ids.length;
         if (b == 0 || attentionMask.length != b || positions.length != b || targets.length != b) {
@@ -165,12 +185,25 @@ public final class DebertaMaskedLmScorer implements MaskedLmScorer {
         INDArray inIds = Nd4j.createFromArray(paddedIds);
         INDArray inMask = Nd4j.createFromArray(paddedMask);
         // ALL_OUTPUTS through the MLM head: the k concept logits of the scored rows join the normaliser
-        INDArray logits = applied == Normaliser.ALL_OUTPUTS && head == ScoringHead.MLM
-                && model.config().latentConcepts() > 0
+        INDArray logits = allRows
                 ? model.outputLogitsAt(inIds, inMask, flat)                                  // [B, V+k]
                 : model.vocabLogitsAt(inIds, inMask, flat, head.term());                     // [B, V]
+        float[][] out = new float[normalisers.size()][];
+        for (int i = 0; i < out.length; i++) {
+            boolean all = normaliserFor(normalisers.get(i)) == Normaliser.ALL_OUTPUTS && head == ScoringHead.MLM
+                    && model.config().latentConcepts() > 0;
+            INDArray rows = all || logits.columns() == v ? logits
+                    : logits.get(NDArrayIndex.all(), NDArrayIndex.interval(0, v));           // [B, V]
+            out[i] = logSoftmaxAt(rows, targets);
+        }
+        return out;
+    }
+
+    /** {@code log softmax(logits[r])[targets[r]]} per row, stable, the sum of exponentials in double. */
+    private static float[] logSoftmaxAt(INDArray logits, int[] targets) {
+        int b = targets.length;
         INDArray max = logits.max(1);                                                        // [B]
-        INDArray shifted = logits.subColumnVector(max.reshape(b, 1));                       // [B, V(+k)]
+        INDArray shifted = logits.subColumnVector(max.reshape(b, 1));                       // [B, C]
         INDArray sumExp = Transforms.exp(shifted, false).castTo(DataType.DOUBLE).sum(1);      // [B]
         float[] out = new float[b];
         for (int r = 0; r < b; r++) {

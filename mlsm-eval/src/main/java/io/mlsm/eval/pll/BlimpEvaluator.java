@@ -52,8 +52,23 @@ public final class BlimpEvaluator {
 
     /** @return the scores of all pairs */
     public BlimpResult evaluate(List<MinimalPair> pairs, EvalProgressListener listener) {
+        return evaluate(pairs, listener, List.of(pll.options().normaliser())).get(0);
+    }
+
+    /**
+     * Scores every pair under several normalisers from the same forward passes
+     * ({@link PseudoLogLikelihood#score(List, List)}).
+     *
+     * @return one result per normaliser, in order; result {@code i} equals {@link #evaluate(List,
+     *         EvalProgressListener)} with {@code normalisers.get(i)} in the options
+     */
+    public List<BlimpResult> evaluate(List<MinimalPair> pairs, EvalProgressListener listener,
+                                      List<Normaliser> normalisers) {
         ProgressMeter meter = new ProgressMeter("blimp", pairs.size(), listener);
-        List<PairScore> out = new ArrayList<>(pairs.size());
+        List<List<PairScore>> out = new ArrayList<>();
+        for (int n = 0; n < normalisers.size(); n++) {
+            out.add(new ArrayList<>(pairs.size()));
+        }
         for (int from = 0; from < pairs.size(); from += CHUNK_PAIRS) {
             List<MinimalPair> chunk = pairs.subList(from, Math.min(pairs.size(), from + CHUNK_PAIRS));
             List<ScoredSequence> seqs = new ArrayList<>(2 * chunk.size());
@@ -61,12 +76,18 @@ public final class BlimpEvaluator {
                 seqs.add(encode(p.good()));
                 seqs.add(encode(p.bad()));
             }
-            double[] s = pll.score(seqs);
-            for (int i = 0; i < chunk.size(); i++) {
-                out.add(new PairScore(chunk.get(i), s[2 * i], s[2 * i + 1]));
+            double[][] s = pll.score(seqs, normalisers);
+            for (int n = 0; n < s.length; n++) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    out.get(n).add(new PairScore(chunk.get(i), s[n][2 * i], s[n][2 * i + 1]));
+                }
             }
             meter.advance(chunk.size());
         }
-        return new BlimpResult(out, pll.scoringSettings());
+        List<BlimpResult> results = new ArrayList<>();
+        for (int n = 0; n < normalisers.size(); n++) {
+            results.add(new BlimpResult(out.get(n), pll.scoringSettings(normalisers.get(n))));
+        }
+        return results;
     }
 }

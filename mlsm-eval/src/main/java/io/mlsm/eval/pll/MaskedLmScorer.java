@@ -42,6 +42,26 @@ public interface MaskedLmScorer {
     }
 
     /**
+     * As {@link #logProbs(int[][], int[][], int[], int[], Normaliser)} for several normalisers at once: row {@code i}
+     * of the result is what that call returns for {@code normalisers.get(i)}. The default makes one call per
+     * normaliser; a scorer over a {@code V + k} output layer overrides it to take every log-softmax from one forward
+     * pass.
+     *
+     * @throws IllegalArgumentException if {@code normalisers} is empty
+     */
+    default float[][] logProbs(int[][] ids, int[][] attentionMask, int[] positions, int[] targets,
+                               java.util.List<Normaliser> normalisers) {
+        if (normalisers == null || normalisers.isEmpty()) {
+            throw new IllegalArgumentException("at least one normaliser is required");
+        }
+        float[][] out = new float[normalisers.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = logProbs(ids, attentionMask, positions, targets, normalisers.get(i));
+        }
+        return out;
+    }
+
+    /**
      * How {@code requested} is applied by this scorer, for provenance and table captions: the normaliser and the
      * rows it sums over (e.g. {@code "ALL_OUTPUTS (V+k = 1000+16 rows)"}). The default is for a vocabulary-only
      * scorer.

@@ -58,11 +58,16 @@ public final class PseudoLogLikelihood {
      *         {@code normaliserApplied} ({@link MaskedLmScorer#normaliserApplied}), {@code scorer}, {@code pll}
      */
     public java.util.LinkedHashMap<String, String> scoringSettings() {
+        return scoringSettings(options.normaliser());
+    }
+
+    /** @return {@link #scoringSettings()} of scores made with {@code normaliser} */
+    public java.util.LinkedHashMap<String, String> scoringSettings(Normaliser normaliser) {
         java.util.LinkedHashMap<String, String> m = new java.util.LinkedHashMap<>();
-        m.put("normaliser", options.normaliser().name());
-        m.put("normaliserApplied", normaliserApplied());
+        m.put("normaliser", normaliser.name());
+        m.put("normaliserApplied", scorer.normaliserApplied(normaliser));
         m.put("scorer", scorer.toString());
-        m.put("pll", options.toString());
+        m.put("pll", options.withNormaliser(normaliser).toString());
         return m;
     }
 
@@ -81,6 +86,23 @@ public final class PseudoLogLikelihood {
      * @return the PLL of each sequence (0 for a sequence with no scored position)
      */
     public double[] score(List<ScoredSequence> sequences) {
+        return score(sequences, List.of(options.normaliser()))[0];
+    }
+
+    /**
+     * The PLL under several normalisers from the same forward passes
+     * ({@link MaskedLmScorer#logProbs(int[][], int[][], int[], int[], List)}).
+     *
+     * @param sequences   the sequences, each at most {@link PllOptions#maxLength()} long
+     * @param normalisers the normalisers, at least one
+     * @return row {@code i}: the PLL of each sequence under {@code normalisers.get(i)}, as {@link #score(List)} with
+     *         that normaliser
+     */
+    public double[][] score(List<ScoredSequence> sequences, List<Normaliser> normalisers) {
+        if (normalisers == null || normalisers.isEmpty()) {
+            throw new IllegalArgumentException("at least one normaliser is required");
+        }
+        int nn = normalisers.size();
         // unique sequences, first occurrence order
         Map<ScoredSequence, Integer> index = new HashMap<>();
         List<ScoredSequence> unique = new ArrayList<>();
@@ -99,10 +121,12 @@ public final class PseudoLogLikelihood {
             }
             uniqueOf[i] = u;
         }
-        float[][] logp = new float[unique.size()][];
+        float[][][] logp = new float[nn][unique.size()][];
         Integer[] order = new Integer[unique.size()];
         for (int u = 0; u < unique.size(); u++) {
-            logp[u] = new float[unique.get(u).positionCount()];
+            for (int i = 0; i < nn; i++) {
+                logp[i][u] = new float[unique.get(u).positionCount()];
+            }
             order[u] = u;
         }
         Arrays.sort(order, Comparator.comparingInt((Integer u) -> -unique.get(u).length()));
@@ -116,7 +140,7 @@ public final class PseudoLogLikelihood {
                 int len = batch.isEmpty() ? s.length() : batchLen;
                 if (!batch.isEmpty() && (batch.size() + 1 > options.maxBatchRows()
                         || (long) (batch.size() + 1) * len > options.maxBatchTokens())) {
-                    run(batch, batchLen, unique, logp);
+                    run(batch, batchLen, unique, normalisers, logp);
                     batch.clear();
                 }
                 if (batch.isEmpty()) {
@@ -126,25 +150,28 @@ public final class PseudoLogLikelihood {
             }
         }
         if (!batch.isEmpty()) {
-            run(batch, batchLen, unique, logp);
+            run(batch, batchLen, unique, normalisers, logp);
         }
 
-        double[] uniqueSum = new double[unique.size()];
-        for (int u = 0; u < unique.size(); u++) {
-            double sum = 0;
-            for (float v : logp[u]) {
-                sum += v;
+        double[][] out = new double[nn][sequences.size()];
+        for (int n = 0; n < nn; n++) {
+            double[] uniqueSum = new double[unique.size()];
+            for (int u = 0; u < unique.size(); u++) {
+                double sum = 0;
+                for (float v : logp[n][u]) {
+                    sum += v;
+                }
+                uniqueSum[u] = sum;
             }
-            uniqueSum[u] = sum;
-        }
-        double[] out = new double[sequences.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = uniqueSum[uniqueOf[i]];
+            for (int i = 0; i < sequences.size(); i++) {
+                out[n][i] = uniqueSum[uniqueOf[i]];
+            }
         }
         return out;
     }
 
-    private void run(List<int[]> batch, int len, List<ScoredSequence> unique, float[][] logp) {
+    private void run(List<int[]> batch, int len, List<ScoredSequence> unique, List<Normaliser> normalisers,
+                     float[][][] logp) {
         int b = batch.size();
         int[][] ids = new int[b][len];       // [B, T]
         int[][] mask = new int[b][len];      // [B, T]
@@ -162,19 +189,28 @@ public final class PseudoLogLikelihood {
             ids[r][pos] = specials.mask();
             positions[r] = pos;
         }
-        float[] out = scorer.logProbs(ids, mask, positions, targets, options.normaliser());
+        float[][] all = normalisers.size() == 1
+                ? new float[][] {scorer.logProbs(ids, mask, positions, targets, normalisers.get(0))}
+                : scorer.logProbs(ids, mask, positions, targets, normalisers);
         forwardPasses++;
         maskedRows += b;
-        if (out == null || out.length != b) {
-            throw new IllegalStateException("scorer returned " + (out == null ? "null" : out.length + " values")
-                    + " for a batch of " + b + " rows");
+        if (all == null || all.length != normalisers.size()) {
+            throw new IllegalStateException("scorer returned " + (all == null ? "null" : all.length + " rows")
+                    + " for " + normalisers.size() + " normalisers");
         }
-        for (int r = 0; r < b; r++) {
-            if (Float.isNaN(out[r]) || out[r] > 1e-4f) {
-                throw new IllegalStateException("scorer returned log-probability " + out[r] + " (row " + r
-                        + ", position " + positions[r] + ", target " + targets[r] + "); expected a value <= 0");
+        for (int n = 0; n < all.length; n++) {
+            float[] out = all[n];
+            if (out == null || out.length != b) {
+                throw new IllegalStateException("scorer returned " + (out == null ? "null" : out.length + " values")
+                        + " for a batch of " + b + " rows");
             }
-            logp[batch.get(r)[0]][batch.get(r)[1]] = out[r];
+            for (int r = 0; r < b; r++) {
+                if (Float.isNaN(out[r]) || out[r] > 1e-4f) {
+                    throw new IllegalStateException("scorer returned log-probability " + out[r] + " (row " + r
+                            + ", position " + positions[r] + ", target " + targets[r] + "); expected a value <= 0");
+                }
+                logp[n][batch.get(r)[0]][batch.get(r)[1]] = out[r];
+            }
         }
     }
 }

@@ -136,6 +136,44 @@ class NormaliserTest {
     }
 
     @Test
+    void bothNormalisersFromOnePassEqualOnePassEach() {
+        DebertaMaskedLmScorer scorer = DebertaMaskedLmScorer.mlmHead(model);
+        PseudoLogLikelihood pll = new PseudoLogLikelihood(scorer, SP, new PllOptions(4, 4 * 9, 9));
+        List<Normaliser> both = List.of(Normaliser.VOCABULARY, Normaliser.ALL_OUTPUTS);
+        double[][] onePass = pll.score(sequences, both);
+        PseudoLogLikelihood one = new PseudoLogLikelihood(scorer, SP, new PllOptions(4, 4 * 9, 9));
+        one.score(sequences);
+        assertEquals(one.forwardPasses(), pll.forwardPasses(), "both normalisers from one set of passes");
+        assertEquals(4, pll.forwardPasses(), "15 masked copies, at most 4 rows per pass");
+        assertArrayEquals(batched(scorer, Normaliser.VOCABULARY), onePass[0], 1e-5);
+        assertArrayEquals(batched(scorer, Normaliser.ALL_OUTPUTS), onePass[1], 1e-5);
+        for (int i = 0; i < sequences.size(); i++) {
+            double[] ref = direct(model, sequences.get(i));
+            assertEquals(ref[1], onePass[0][i], 1e-4, "VOCABULARY, sequence " + i);
+            assertEquals(ref[0], onePass[1][i], 1e-4, "ALL_OUTPUTS, sequence " + i);
+        }
+
+        FakeWordTokenizer tok = new FakeWordTokenizer(model.config().vocabSize());
+        List<MinimalPair> pairs = List.of(
+                new MinimalPair("blimp", "anaphor_gender_agreement", "anaphor agreement", "the cat saw herself",
+                        "the cat saw himself", "test"),
+                new MinimalPair("blimp", "anaphor_number_agreement", "anaphor agreement", "cats saw themselves",
+                        "cats saw itself", "test"));
+        BlimpEvaluator ev = new BlimpEvaluator(tok, scorer, PllOptions.defaults());
+        List<BlimpResult> results = ev.evaluate(pairs, io.mlsm.eval.EvalProgressListener.NONE, both);
+        for (int n = 0; n < both.size(); n++) {
+            BlimpResult single = new BlimpEvaluator(tok, scorer, PllOptions.defaults().withNormaliser(both.get(n)))
+                    .evaluate(pairs, io.mlsm.eval.EvalProgressListener.NONE);
+            assertEquals(both.get(n).name(), results.get(n).provenance().get("normaliser"));
+            assertEquals(single.provenance(), results.get(n).provenance());
+            for (int i = 0; i < pairs.size(); i++) {
+                assertEquals(single.scores().get(i).goodPll(), results.get(n).scores().get(i).goodPll(), 1e-5);
+                assertEquals(single.scores().get(i).badPll(), results.get(n).scores().get(i).badPll(), 1e-5);
+            }
+        }
+    }
+
+    @Test
     void aVocabularyOnlyModelScoresTheSameUnderBothNormalisers() {
         DebertaModel plain = DebertaModel.initialize(DebertaConfig.tiny().withPadTokenId(SP.pad()), 43L);
         DebertaMaskedLmScorer scorer = DebertaMaskedLmScorer.mlmHead(plain);
