@@ -325,11 +325,14 @@ public final class ReproductionExample {
 
     /**
      * @param scores      every score, by arm, seed, step and normaliser
+     * @param teacher     the teacher's BLiMP per normaliser (the students' starting point with a warm start; empty
+     *                    without a teacher)
      * @param comparisons each arm other than the first against it, per normaliser, at the last checkpoint
      * @param markdown    the report ({@code reproduction.md})
      * @param plots       the curve PNGs, one per normaliser
      */
-    public record Result(List<Score> scores, List<Comparison> comparisons, String markdown, List<Path> plots) {
+    public record Result(List<Score> scores, Map<Normaliser, Double> teacher, List<Comparison> comparisons,
+                         String markdown, List<Path> plots) {
     }
 
     /**
@@ -379,7 +382,9 @@ public final class ReproductionExample {
                     scores.addAll(scoreRun(o, arm, seed, dir, tok, pairs));
                 }
             }
-            return report(o, scores, pairs.size());
+            Map<Normaliser, Double> teacherScores = teacherDir == null ? Map.of()
+                    : scoreTeacher(o, teacherDir, tok, pairs);
+            return report(o, scores, teacherScores, pairs.size());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -434,33 +439,55 @@ public final class ReproductionExample {
                 throw new IllegalStateException(arm.label() + " seed " + seed + " has no checkpoint at step " + step
                         + " in " + runDir.resolve("student-run") + " (found steps " + byStep.keySet() + ")");
             }
-            List<Normaliser> missing = new ArrayList<>();
-            for (Normaliser n : Normaliser.values()) {
-                String row = step + " " + n.name();
-                if (t.get(row, BLIMP).isEmpty() || t.get(row, PAIRS).orElse(-1) != pairs.size()) {
-                    missing.add(n);
-                }
-            }
-            if (!missing.isEmpty()) {
-                try (DebertaModel model = Evaluations.loadModel(cp)) {
-                    String what = arm.label() + " seed " + seed + " step " + step;
-                    // V output rows only (k = 0): every normaliser sums over the same rows, so one is scored
-                    List<Normaliser> scored = model.config().latentConcepts() == 0 ? List.of(missing.get(0)) : missing;
-                    List<BlimpResult> results = score(model, tok, pairs, scored, what);
-                    for (Normaliser n : missing) {
-                        BlimpResult r = results.get(scored.size() == 1 ? 0 : scored.indexOf(n));
-                        String row = step + " " + n.name();
-                        t.put(row, BLIMP, r.paradigmAverage("blimp")).put(row, AVERAGE, r.phenomenonAverage())
-                                .put(row, PAIRS, pairs.size());
-                    }
-                }
-                CsvTable.write(t, file);                               // after every checkpoint: resumable
-            }
+            scoreMissing(t, file, step, cp, arm.label() + " seed " + seed + " step " + step, tok, pairs);
             for (Normaliser n : Normaliser.values()) {
                 String row = step + " " + n.name();
                 out.add(new Score(arm, seed, step, n, t.get(row, BLIMP).orElseThrow(),
                         t.get(row, AVERAGE).orElseThrow(), (long) t.get(row, PAIRS).orElseThrow()));
             }
+        }
+        return out;
+    }
+
+    /**
+     * Scores the model in {@code modelDir} under the normalisers whose row {@code "<step> <normaliser>"} the table
+     * lacks (all of them in one pass; one pass for a model with V output rows, where they coincide) and writes the
+     * table.
+     */
+    private static void scoreMissing(ResultTable t, Path file, long step, Path modelDir, String what, Tokenizer tok,
+                                     List<MinimalPair> pairs) throws IOException {
+        List<Normaliser> missing = new ArrayList<>();
+        for (Normaliser n : Normaliser.values()) {
+            String row = step + " " + n.name();
+            if (t.get(row, BLIMP).isEmpty() || t.get(row, PAIRS).orElse(-1) != pairs.size()) {
+                missing.add(n);
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        try (DebertaModel model = Evaluations.loadModel(modelDir)) {
+            List<Normaliser> scored = model.config().latentConcepts() == 0 ? List.of(missing.get(0)) : missing;
+            List<BlimpResult> results = score(model, tok, pairs, scored, what);
+            for (Normaliser n : missing) {
+                BlimpResult r = results.get(scored.size() == 1 ? 0 : scored.indexOf(n));
+                String row = step + " " + n.name();
+                t.put(row, BLIMP, r.paradigmAverage("blimp")).put(row, AVERAGE, r.phenomenonAverage())
+                        .put(row, PAIRS, pairs.size());
+            }
+        }
+        CsvTable.write(t, file);                                       // after every model: resumable
+    }
+
+    /** The teacher's scores ({@code teacher-blimp-scores.csv}, row {@code "0 <normaliser>"}), scored when missing. */
+    static Map<Normaliser, Double> scoreTeacher(Options o, Path teacherDir, Tokenizer tok, List<MinimalPair> pairs)
+            throws IOException {
+        Path file = o.outputDir().resolve("teacher-" + SCORES_FILE);
+        ResultTable t = Files.isRegularFile(file) ? CsvTable.read(file) : scoreTable();
+        scoreMissing(t, file, 0, teacherDir, "the teacher " + teacherDir, tok, pairs);
+        Map<Normaliser, Double> out = new java.util.EnumMap<>(Normaliser.class);
+        for (Normaliser n : Normaliser.values()) {
+            out.put(n, t.get("0 " + n.name(), BLIMP).orElseThrow());
         }
         return out;
     }
@@ -483,7 +510,8 @@ public final class ReproductionExample {
 
     // ------------------------------------------------------------------------------------------- report
 
-    static Result report(Options o, List<Score> scores, int pairCount) throws IOException {
+    static Result report(Options o, List<Score> scores, Map<Normaliser, Double> teacher, int pairCount)
+            throws IOException {
         Map<String, Spread> spreads = new LinkedHashMap<>();
         StringBuilder md = new StringBuilder();
         md.append("# Reproduction: ").append(String.join(" vs ", o.arms().stream().map(Arm::label).toList()))
@@ -497,6 +525,12 @@ public final class ReproductionExample {
                     + ", by checkpoint step; sd = sample standard deviation over seeds");
             ScoreCurvePlot.Builder plot = ScoreCurvePlot.builder().title("BLiMP, normaliser " + n.name()
                     + " (thin: seeds, thick: mean)").xLabel("student update step").yLabel("BLiMP accuracy");
+            Double teacherScore = teacher.get(n);
+            if (teacherScore != null) {
+                t.put("teacher", "step 0", teacherScore);
+                csv.put("teacher", n.name() + " step 0", teacherScore);
+                plot.point("teacher", 0, teacherScore).point("teacher", o.steps(), teacherScore);
+            }
             for (Arm arm : o.arms()) {
                 for (long seed : o.seeds()) {
                     String row = arm.label() + " seed " + seed;
@@ -544,7 +578,7 @@ public final class ReproductionExample {
         AtomicFiles.write(mdFile, md.toString().getBytes(StandardCharsets.UTF_8));
         CsvTable.write(csv, o.outputDir().resolve("reproduction.csv"));
         LOG.info("reproduction report: {}", mdFile);
-        return new Result(List.copyOf(scores), comparisons, md.toString(), plots);
+        return new Result(List.copyOf(scores), Map.copyOf(teacher), comparisons, md.toString(), plots);
     }
 
     private static String settings(Options o, int pairCount) {

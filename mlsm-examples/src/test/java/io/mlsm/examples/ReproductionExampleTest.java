@@ -39,6 +39,10 @@ class ReproductionExampleTest {
         ReproductionExample.Result r = ReproductionExample.run(o);
 
         assertEquals(2 * 2 * 2 * 2, r.scores().size(), "arms x seeds x checkpoints x normalisers");
+        double teacher = r.teacher().get(Normaliser.ALL_OUTPUTS);
+        assertTrue(teacher >= 0 && teacher <= 1, "teacher " + teacher);
+        assertEquals(teacher, r.teacher().get(Normaliser.VOCABULARY), "the teacher has V output rows");
+        assertTrue(Files.isRegularFile(dir.resolve("repro/teacher-" + ReproductionExample.SCORES_FILE)));
         for (Score s : r.scores()) {
             assertTrue(s.step() == 2 || s.step() == 4, "checkpoints at steps 2 and 4: " + s);
             assertTrue(s.blimp() >= 0 && s.blimp() <= 1 && s.average() >= 0 && s.average() <= 1, s.toString());
@@ -93,7 +97,11 @@ class ReproductionExampleTest {
                 }
             }
         }
-        ReproductionExample.Result r = ReproductionExample.report(o, planted, 67);
+        ReproductionExample.Result r = ReproductionExample.report(o, planted,
+                java.util.Map.of(Normaliser.ALL_OUTPUTS, 0.55, Normaliser.VOCABULARY, 0.55), 67);
+        assertEquals(0.55, CsvTable.read(dir.resolve("reproduction.csv")).get("teacher", "ALL_OUTPUTS step 0")
+                .orElseThrow(), 1e-12);
+        assertTrue(r.markdown().contains("| teacher "), r.markdown());
         Comparison all = r.comparisons().get(0);
         assertEquals(Normaliser.ALL_OUTPUTS, all.normaliser());
         assertEquals(0.10, all.difference(), 1e-12);
