@@ -145,8 +145,8 @@ public final class ReproductionExample {
     public record Options(Path outputDir, Path corpusDir, Path teacherDir, Path tokenizer, List<Arm> arms,
                           List<Long> seeds, long steps, int checkpoints, long teacherSteps, long teacherSeed,
                           boolean warmStart, PretrainExample.Size size, int atoms, double lambda,
-                          long sampleTokens, int batchSize, int maxLength, double learningRate, int vocabSize, Path blimpDir, int blimpPairs,
-                          TrainingListener progress) {
+                          long sampleTokens, int batchSize, int maxLength, double learningRate, int vocabSize,
+                          Path blimpDir, int blimpPairs, TrainingListener progress) {
         public Options {
             if (outputDir == null || size == null) {
                 throw new IllegalArgumentException("outputDir and size are required");
@@ -542,7 +542,7 @@ public final class ReproductionExample {
                     }
                 }
                 for (long step : o.checkpointSteps()) {
-                    double[] v = o.seeds().stream().mapToDouble(s -> find(scores, arm, s, step, n).blimp()).toArray();
+                    double[] v = overSeeds(o, scores, arm, step, n);
                     Spread s = Spread.of(v);
                     spreads.put(arm + " " + n + " " + step, s);
                     t.put(arm.label() + " mean", "step " + step, s.mean());
@@ -558,10 +558,10 @@ public final class ReproductionExample {
             plots.add(png);
             Arm base = o.arms().get(0);
             Spread b = spreads.get(base + " " + n + " " + last);
-            double[] baseValues = o.seeds().stream().mapToDouble(s -> find(scores, base, s, last, n).blimp()).toArray();
+            double[] baseValues = overSeeds(o, scores, base, last, n);
             for (Arm arm : o.arms().subList(1, o.arms().size())) {
                 Spread a = spreads.get(arm + " " + n + " " + last);
-                double[] v = o.seeds().stream().mapToDouble(s -> find(scores, arm, s, last, n).blimp()).toArray();
+                double[] v = overSeeds(o, scores, arm, last, n);
                 double p = v.length > 1 ? welchP(v, baseValues) : Double.NaN;
                 Comparison c = new Comparison(arm, n, a.mean() - b.mean(), p, a.overlaps(b));
                 comparisons.add(c);
@@ -582,12 +582,13 @@ public final class ReproductionExample {
     }
 
     private static String settings(Options o, int pairCount) {
-        DebertaConfigText c = new DebertaConfigText(o.size());
+        var c = o.size().config();
         return String.format(Locale.ROOT, "Settings: %s model (%s), %d students per arm (seeds %s), %d steps of %d "
                         + "sequences × %d ids each from %s, peak lr %s (5%% warm-up, linear "
                         + "decay); teacher %s; dictionary %d atoms, λ %s, from %d hidden states of the teacher's last "
                         + "layer; BLiMP %s (%d pairs) through the MLM head at steps %s.%n",
-                o.size(), c, o.seeds().size(), o.seeds(), o.steps(), o.batchSize(), o.maxLength(),
+                o.size(), c.numLayers() + " layers, hidden " + c.hiddenSize() + ", " + c.numHeads() + " heads",
+                o.seeds().size(), o.seeds(), o.steps(), o.batchSize(), o.maxLength(),
                 o.warmStart() ? "the teacher's weights (warm start)" : "a random initialisation", o.learningRate(),
                 o.teacherDir() != null ? o.teacherDir().toString()
                         : "MLM, " + o.teacherSteps() + " steps (seed " + o.teacherSeed() + ")",
@@ -597,13 +598,9 @@ public final class ReproductionExample {
                 pairCount, o.checkpointSteps());
     }
 
-    /** The architecture in a few words. */
-    private record DebertaConfigText(PretrainExample.Size size) {
-        @Override
-        public String toString() {
-            var c = size.config();
-            return c.numLayers() + " layers, hidden " + c.hiddenSize() + ", " + c.numHeads() + " heads";
-        }
+    /** @return the BLiMP score of every seed of {@code arm} at {@code step} under {@code n}, in seed order */
+    private static double[] overSeeds(Options o, List<Score> scores, Arm arm, long step, Normaliser n) {
+        return o.seeds().stream().mapToDouble(s -> find(scores, arm, s, step, n).blimp()).toArray();
     }
 
     private static Score find(List<Score> scores, Arm arm, long seed, long step, Normaliser n) {

@@ -139,8 +139,7 @@ public final class DebertaMaskedLmScorer implements MaskedLmScorer {
                         normaliser, model.config().vocabSize());
                 toldNormaliser = true;
             }
-            allRows |= applied == Normaliser.ALL_OUTPUTS && head == ScoringHead.MLM
-                    && model.config().latentConcepts() > 0;
+            allRows |= overAllRows(normaliser);
         }
         int b = ids.length;
         if (b == 0 || attentionMask.length != b || positions.length != b || targets.length != b) {
@@ -190,13 +189,17 @@ public final class DebertaMaskedLmScorer implements MaskedLmScorer {
                 : model.vocabLogitsAt(inIds, inMask, flat, head.term());                     // [B, V]
         float[][] out = new float[normalisers.size()][];
         for (int i = 0; i < out.length; i++) {
-            boolean all = normaliserFor(normalisers.get(i)) == Normaliser.ALL_OUTPUTS && head == ScoringHead.MLM
-                    && model.config().latentConcepts() > 0;
-            INDArray rows = all || logits.columns() == v ? logits
+            INDArray rows = overAllRows(normalisers.get(i)) || logits.columns() == v ? logits
                     : logits.get(NDArrayIndex.all(), NDArrayIndex.interval(0, v));           // [B, V]
             out[i] = logSoftmaxAt(rows, targets);
         }
         return out;
+    }
+
+    /** Whether {@code normaliser} sums over the {@code V + k} output rows here (MLM head of a model with concepts). */
+    private boolean overAllRows(Normaliser normaliser) {
+        return normaliserFor(normaliser) == Normaliser.ALL_OUTPUTS && head == ScoringHead.MLM
+                && model.config().latentConcepts() > 0;
     }
 
     /** {@code log softmax(logits[r])[targets[r]]} per row, stable, the sum of exponentials in double. */

@@ -189,9 +189,7 @@ public final class PseudoLogLikelihood {
             ids[r][pos] = specials.mask();
             positions[r] = pos;
         }
-        float[][] all = normalisers.size() == 1
-                ? new float[][] {scorer.logProbs(ids, mask, positions, targets, normalisers.get(0))}
-                : scorer.logProbs(ids, mask, positions, targets, normalisers);
+        float[][] all = scorer.logProbs(ids, mask, positions, targets, normalisers);
         forwardPasses++;
         maskedRows += b;
         if (all == null || all.length != normalisers.size()) {

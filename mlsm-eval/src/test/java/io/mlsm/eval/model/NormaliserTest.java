@@ -41,6 +41,12 @@ class NormaliserTest {
     static final SpecialTokens SP = new SpecialTokens(0, 1, 2, 3, 4);
     private static DebertaModel model;
     private static List<ScoredSequence> sequences;
+    /** Two BLiMP-shaped pairs in two paradigms, scored with a word-per-token tokenizer. */
+    private static final List<MinimalPair> PAIRS = List.of(
+            new MinimalPair("blimp", "anaphor_gender_agreement", "anaphor agreement", "the cat saw herself",
+                    "the cat saw himself", "test"),
+            new MinimalPair("blimp", "anaphor_number_agreement", "anaphor agreement", "cats saw themselves",
+                    "cats saw itself", "test"));
 
     @BeforeAll
     static void setUp() {
@@ -154,19 +160,14 @@ class NormaliserTest {
         }
 
         FakeWordTokenizer tok = new FakeWordTokenizer(model.config().vocabSize());
-        List<MinimalPair> pairs = List.of(
-                new MinimalPair("blimp", "anaphor_gender_agreement", "anaphor agreement", "the cat saw herself",
-                        "the cat saw himself", "test"),
-                new MinimalPair("blimp", "anaphor_number_agreement", "anaphor agreement", "cats saw themselves",
-                        "cats saw itself", "test"));
         BlimpEvaluator ev = new BlimpEvaluator(tok, scorer, PllOptions.defaults());
-        List<BlimpResult> results = ev.evaluate(pairs, io.mlsm.eval.EvalProgressListener.NONE, both);
+        List<BlimpResult> results = ev.evaluate(PAIRS, io.mlsm.eval.EvalProgressListener.NONE, both);
         for (int n = 0; n < both.size(); n++) {
             BlimpResult single = new BlimpEvaluator(tok, scorer, PllOptions.defaults().withNormaliser(both.get(n)))
-                    .evaluate(pairs, io.mlsm.eval.EvalProgressListener.NONE);
+                    .evaluate(PAIRS, io.mlsm.eval.EvalProgressListener.NONE);
             assertEquals(both.get(n).name(), results.get(n).provenance().get("normaliser"));
             assertEquals(single.provenance(), results.get(n).provenance());
-            for (int i = 0; i < pairs.size(); i++) {
+            for (int i = 0; i < PAIRS.size(); i++) {
                 assertEquals(single.scores().get(i).goodPll(), results.get(n).scores().get(i).goodPll(), 1e-5);
                 assertEquals(single.scores().get(i).badPll(), results.get(n).scores().get(i).badPll(), 1e-5);
             }
@@ -201,14 +202,9 @@ class NormaliserTest {
     @Test
     void resultsProvenanceAndTableCaptionsCarryTheNormaliser() throws Exception {
         FakeWordTokenizer tok = new FakeWordTokenizer(model.config().vocabSize());
-        List<MinimalPair> pairs = List.of(
-                new MinimalPair("blimp", "anaphor_gender_agreement", "anaphor agreement", "the cat saw herself",
-                        "the cat saw himself", "test"),
-                new MinimalPair("blimp", "anaphor_number_agreement", "anaphor agreement", "cats saw themselves",
-                        "cats saw itself", "test"));
         for (Normaliser n : Normaliser.values()) {
             BlimpResult r = new BlimpEvaluator(tok, Evaluations.scorer(model, tok, ScoringHead.MLM),
-                    PllOptions.defaults().withNormaliser(n)).evaluate(pairs, io.mlsm.eval.EvalProgressListener.NONE);
+                    PllOptions.defaults().withNormaliser(n)).evaluate(PAIRS, io.mlsm.eval.EvalProgressListener.NONE);
             assertEquals(n.name(), r.provenance().get("normaliser"));
             assertTrue(r.normaliserApplied().startsWith(n.name() + " (MLM head"), r.normaliserApplied());
             ResultTable t = Evaluations.blimpTable(r, "tiny");
