@@ -46,16 +46,18 @@ import java.util.TreeMap;
  * student) trained for the same number of steps on the same corpus, each started from the teacher's weights as in
  * paper 000 §3.2 (MLM continued, or the second phase with the other objective) or, with {@code warmStart(false)},
  * from a random initialisation as in paper 002 Table 3; every student is
- * scored on BLiMP with both normalisers ({@link Normaliser}) at evenly spaced checkpoints. The report
+ * scored on BLiMP with both normalisers ({@link Normaliser}) at evenly spaced checkpoints, and the last checkpoint (and
+ * the teacher) optionally on a larger pair set ({@code finalPairs}: cheap curves, a full-set headline). The report
  * ({@code reproduction.md}, {@code reproduction.csv}, {@code blimp-<normaliser>.png}) has the per-seed scores,
  * mean ± standard deviation and range per arm, the difference of each arm to the first one with a Welch t-test, and
- * the curves.
+ * the curves. With a final pair set the comparison is made on its scores.
  *
  * <p>Every stage is kept on disk and reused when the command is run again with the same settings: the teacher and the
  * students (finished phases are reused, an interrupted one resumes), the dictionary, and each checkpoint's scores
- * ({@code <run>/blimp-scores.csv}). So an interrupted reproduction continues where it stopped, and disjoint subsets of
- * arms or seeds can run in separate processes over the same output directory (train the teacher and the dictionary
- * first, e.g. with {@code --arms MLM --seeds 1}); a last run over everything then only writes the report.
+ * ({@code <run>/blimp-scores-<pairs>.csv}, one file per pair set). So an interrupted reproduction continues where it
+ * stopped, and disjoint subsets of arms or seeds can run in separate processes over the same output directory (train
+ * the teacher and the dictionary first, e.g. with {@code --arms MLM --seeds 1}); a last run over everything then only
+ * writes the report.
  *
  * <pre>{@code
  * var r = ReproductionExample.run(ReproductionExample.Options.builder(Path.of("runs/repro"))
@@ -70,8 +72,13 @@ public final class ReproductionExample {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReproductionExample.class);
 
-    /** Name of each run's score file. */
-    public static final String SCORES_FILE = "blimp-scores.csv";
+    /**
+     * @param pairCount the number of BLiMP pairs scored
+     * @return the name of a run's score file for that pair set ({@code blimp-scores-<pairCount>.csv})
+     */
+    public static String scoresFile(int pairCount) {
+        return "blimp-scores-" + pairCount + ".csv";
+    }
     private static final String BLIMP = "BLiMP";
     private static final String AVERAGE = "Average";
     private static final String PAIRS = "pairs";
@@ -139,14 +146,16 @@ public final class ReproductionExample {
      * @param learningRate peak learning rate of teacher and students (5% warm-up, linear decay)
      * @param vocabSize    pieces of a tokenizer trained here
      * @param blimpDir     a folder of BLiMP {@code <paradigm>.jsonl} files ({@code null} = the bundled subset)
-     * @param blimpPairs   pairs per paradigm file scored ({@code 0} = all)
+     * @param blimpPairs   pairs per paradigm file scored at every checkpoint ({@code 0} = all)
+     * @param finalPairs   pairs per paradigm file scored at the last checkpoint and for the teacher as well, the set
+     *                     the comparison is made on ({@code 0} = all, {@code -1} = the checkpoints' set)
      * @param progress     training progress listener ({@code null} = progress bar + SLF4J)
      */
     public record Options(Path outputDir, Path corpusDir, Path teacherDir, Path tokenizer, List<Arm> arms,
                           List<Long> seeds, long steps, int checkpoints, long teacherSteps, long teacherSeed,
                           boolean warmStart, PretrainExample.Size size, int atoms, double lambda,
                           long sampleTokens, int batchSize, int maxLength, double learningRate, int vocabSize,
-                          Path blimpDir, int blimpPairs, TrainingListener progress) {
+                          Path blimpDir, int blimpPairs, int finalPairs, TrainingListener progress) {
         public Options {
             if (outputDir == null || size == null) {
                 throw new IllegalArgumentException("outputDir and size are required");
@@ -180,9 +189,10 @@ public final class ReproductionExample {
             if (blimpDir != null && !Files.isDirectory(blimpDir)) {
                 throw new IllegalArgumentException("BLiMP directory does not exist: " + blimpDir);
             }
-            if (steps < 1 || teacherSteps < 1 || checkpoints < 1 || atoms < 1 || sampleTokens < 2 || blimpPairs < 0) {
+            if (steps < 1 || teacherSteps < 1 || checkpoints < 1 || atoms < 1 || sampleTokens < 2 || blimpPairs < 0
+                    || finalPairs < -1) {
                 throw new IllegalArgumentException("steps, teacherSteps, checkpoints and atoms must be >= 1, "
-                        + "sampleTokens >= 2 and blimpPairs >= 0");
+                        + "sampleTokens >= 2, blimpPairs >= 0 and finalPairs >= -1");
             }
             if (steps % checkpoints != 0) {
                 throw new IllegalArgumentException("steps (" + steps + ") must be a multiple of checkpoints ("
@@ -197,6 +207,11 @@ public final class ReproductionExample {
         /** @return a builder with CPU-sized defaults (tiny model, MLM vs MLSM+MLM, seeds 1-3, 4 checkpoints) */
         public static Builder builder(Path outputDir) {
             return new Builder(outputDir);
+        }
+
+        /** @return pairs per paradigm of the last checkpoint's and the teacher's scores ({@code 0} = all) */
+        public int finalPairsPerParadigm() {
+            return finalPairs < 0 ? blimpPairs : finalPairs;
         }
 
         /** @return the steps of the scored checkpoints */
@@ -232,6 +247,7 @@ public final class ReproductionExample {
         private int vocabSize = 6000;
         private Path blimpDir;
         private int blimpPairs;
+        private int finalPairs = -1;
         private TrainingListener progress;
 
         private Builder(Path outputDir) {
@@ -259,13 +275,15 @@ public final class ReproductionExample {
         public Builder vocabSize(int v) { vocabSize = v; return this; }
         public Builder blimpDir(Path v) { blimpDir = v; return this; }
         public Builder blimpPairs(int v) { blimpPairs = v; return this; }
+        /** @param v pairs per paradigm at the last checkpoint ({@code 0} = all, {@code -1} = as the checkpoints) @return this */
+        public Builder finalPairs(int v) { finalPairs = v; return this; }
         public Builder progress(TrainingListener v) { progress = v; return this; }
 
         /** @return validated options */
         public Options build() {
             return new Options(outputDir, corpusDir, teacherDir, tokenizer, arms, seeds, steps, checkpoints,
                     teacherSteps, teacherSeed, warmStart, size, atoms, lambda, sampleTokens, batchSize, maxLength,
-                    learningRate, vocabSize, blimpDir, blimpPairs, progress);
+                    learningRate, vocabSize, blimpDir, blimpPairs, finalPairs, progress);
         }
     }
 
@@ -324,15 +342,17 @@ public final class ReproductionExample {
     }
 
     /**
-     * @param scores      every score, by arm, seed, step and normaliser
-     * @param teacher     the teacher's BLiMP per normaliser (the students' starting point with a warm start; empty
-     *                    without a teacher)
-     * @param comparisons each arm other than the first against it, per normaliser, at the last checkpoint
-     * @param markdown    the report ({@code reproduction.md})
-     * @param plots       the curve PNGs, one per normaliser
+     * @param scores       every score, by arm, seed, step, normaliser and pair set
+     * @param teacher      the teacher's BLiMP per normaliser on the checkpoints' pair set (the students' starting
+     *                     point with a warm start; empty without a teacher)
+     * @param teacherFinal the same on the final pair set (equal to {@code teacher} when the sets are one)
+     * @param comparisons  each arm other than the first against it, per normaliser, at the last checkpoint on the
+     *                     final pair set
+     * @param markdown     the report ({@code reproduction.md})
+     * @param plots        the curve PNGs, one per normaliser
      */
-    public record Result(List<Score> scores, Map<Normaliser, Double> teacher, List<Comparison> comparisons,
-                         String markdown, List<Path> plots) {
+    public record Result(List<Score> scores, Map<Normaliser, Double> teacher, Map<Normaliser, Double> teacherFinal,
+                         List<Comparison> comparisons, String markdown, List<Path> plots) {
     }
 
     /**
@@ -363,7 +383,9 @@ public final class ReproductionExample {
                 dictionary = dictionary(o, teacherDir, tokenizer);
             }
             Tokenizer tok = UnigramTokenizer.load(tokenizer);
-            List<MinimalPair> pairs = blimpPairs(o);
+            List<MinimalPair> pairs = blimpPairs(o, o.blimpPairs());
+            List<MinimalPair> finalPairs = o.finalPairsPerParadigm() == o.blimpPairs() ? pairs
+                    : blimpPairs(o, o.finalPairsPerParadigm());
             List<Score> scores = new ArrayList<>();
             for (long seed : o.seeds()) {
                 for (Arm arm : o.arms()) {
@@ -379,12 +401,17 @@ public final class ReproductionExample {
                         b.dictionaryFile(dictionary);
                     }
                     PretrainExample.run(b.build());
-                    scores.addAll(scoreRun(o, arm, seed, dir, tok, pairs));
+                    scores.addAll(scoreRun(arm, seed, dir, tok, pairs, o.checkpointSteps()));
+                    if (finalPairs != pairs) {
+                        scores.addAll(scoreRun(arm, seed, dir, tok, finalPairs, List.of(o.steps())));
+                    }
                 }
             }
             Map<Normaliser, Double> teacherScores = teacherDir == null ? Map.of()
                     : scoreTeacher(o, teacherDir, tok, pairs);
-            return report(o, scores, teacherScores, pairs.size());
+            Map<Normaliser, Double> teacherFinal = teacherDir == null || finalPairs == pairs ? teacherScores
+                    : scoreTeacher(o, teacherDir, tok, finalPairs);
+            return report(o, scores, teacherScores, teacherFinal, pairs.size(), finalPairs.size());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -410,12 +437,12 @@ public final class ReproductionExample {
                 o.atoms(), o.lambda(), -1, o.sampleTokens(), iterations, dir)).dictionaryFile();
     }
 
-    private static List<MinimalPair> blimpPairs(Options o) throws IOException {
+    private static List<MinimalPair> blimpPairs(Options o, int perParadigm) throws IOException {
         Path dir = o.blimpDir();
         if (dir == null) {
             dir = BundledData.blimp(o.outputDir().resolve("data").resolve("blimp_filtered"));
         }
-        EvalLimit limit = o.blimpPairs() == 0 ? EvalLimit.all() : EvalLimit.firstN(o.blimpPairs());
+        EvalLimit limit = perParadigm == 0 ? EvalLimit.all() : EvalLimit.firstN(perParadigm);
         List<MinimalPair> pairs = BlimpReader.readBlimp(dir, limit);
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("no BLiMP pairs in " + dir);
@@ -423,17 +450,20 @@ public final class ReproductionExample {
         return pairs;
     }
 
-    /** Scores the run's checkpoints that its score file does not have yet; returns all of its scores. */
-    static List<Score> scoreRun(Options o, Arm arm, long seed, Path runDir, Tokenizer tok, List<MinimalPair> pairs)
-            throws IOException {
-        Path file = runDir.resolve(SCORES_FILE);
+    /**
+     * Scores the run's checkpoints at {@code steps} that its score file for {@code pairs} does not have yet; returns
+     * their scores.
+     */
+    static List<Score> scoreRun(Arm arm, long seed, Path runDir, Tokenizer tok, List<MinimalPair> pairs,
+                                List<Long> steps) throws IOException {
+        Path file = runDir.resolve(scoresFile(pairs.size()));
         ResultTable t = Files.isRegularFile(file) ? CsvTable.read(file) : scoreTable();
         Map<Long, Path> byStep = new TreeMap<>();
         for (Path cp : Evaluations.checkpointDirectories(runDir.resolve("student-run"))) {
             byStep.put(Evaluations.stepOf(cp), cp);
         }
         List<Score> out = new ArrayList<>();
-        for (long step : o.checkpointSteps()) {
+        for (long step : steps) {
             Path cp = byStep.get(step);
             if (cp == null) {
                 throw new IllegalStateException(arm.label() + " seed " + seed + " has no checkpoint at step " + step
@@ -479,10 +509,13 @@ public final class ReproductionExample {
         CsvTable.write(t, file);                                       // after every model: resumable
     }
 
-    /** The teacher's scores ({@code teacher-blimp-scores.csv}, row {@code "0 <normaliser>"}), scored when missing. */
+    /**
+     * The teacher's scores on {@code pairs} ({@code teacher-blimp-scores-<pairs>.csv}, row {@code "0 <normaliser>"}),
+     * scored when missing.
+     */
     static Map<Normaliser, Double> scoreTeacher(Options o, Path teacherDir, Tokenizer tok, List<MinimalPair> pairs)
             throws IOException {
-        Path file = o.outputDir().resolve("teacher-" + SCORES_FILE);
+        Path file = o.outputDir().resolve("teacher-" + scoresFile(pairs.size()));
         ResultTable t = Files.isRegularFile(file) ? CsvTable.read(file) : scoreTable();
         scoreMissing(t, file, 0, teacherDir, "the teacher " + teacherDir, tok, pairs);
         Map<Normaliser, Double> out = new java.util.EnumMap<>(Normaliser.class);
@@ -510,19 +543,19 @@ public final class ReproductionExample {
 
     // ------------------------------------------------------------------------------------------- report
 
-    static Result report(Options o, List<Score> scores, Map<Normaliser, Double> teacher, int pairCount)
-            throws IOException {
-        Map<String, Spread> spreads = new LinkedHashMap<>();
+    static Result report(Options o, List<Score> scores, Map<Normaliser, Double> teacher,
+                         Map<Normaliser, Double> teacherFinal, int pairCount, int finalPairCount) throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("# Reproduction: ").append(String.join(" vs ", o.arms().stream().map(Arm::label).toList()))
-                .append("\n\n").append(settings(o, pairCount)).append("\n");
+                .append("\n\n").append(settings(o, pairCount, finalPairCount)).append("\n");
         List<Comparison> comparisons = new ArrayList<>();
         List<Path> plots = new ArrayList<>();
         long last = o.steps();
+        boolean separateFinal = finalPairCount != pairCount;
         ResultTable csv = new ResultTable("run");
         for (Normaliser n : Normaliser.values()) {
-            ResultTable t = new ResultTable("run").caption("BLiMP (mean over paradigms), normaliser " + n.name()
-                    + ", by checkpoint step; sd = sample standard deviation over seeds");
+            ResultTable t = new ResultTable("run").caption("BLiMP (mean over paradigms, " + pairCount + " pairs), "
+                    + "normaliser " + n.name() + ", by checkpoint step; sd = sample standard deviation over seeds");
             ScoreCurvePlot.Builder plot = ScoreCurvePlot.builder().title("BLiMP, normaliser " + n.name()
                     + " (thin: seeds, thick: mean)").xLabel("student update step").yLabel("BLiMP accuracy");
             Double teacherScore = teacher.get(n);
@@ -535,20 +568,14 @@ public final class ReproductionExample {
                 for (long seed : o.seeds()) {
                     String row = arm.label() + " seed " + seed;
                     for (long step : o.checkpointSteps()) {
-                        double v = find(scores, arm, seed, step, n).blimp();
+                        double v = find(scores, arm, seed, step, n, pairCount).blimp();
                         t.put(row, "step " + step, v);
                         csv.put(row, n.name() + " step " + step, v);
                         plot.point(row, step, v);
                     }
                 }
                 for (long step : o.checkpointSteps()) {
-                    double[] v = overSeeds(o, scores, arm, step, n);
-                    Spread s = Spread.of(v);
-                    spreads.put(arm + " " + n + " " + step, s);
-                    t.put(arm.label() + " mean", "step " + step, s.mean());
-                    if (v.length > 1) {
-                        t.put(arm.label() + " sd", "step " + step, s.sd());
-                    }
+                    Spread s = spreadRows(t, arm, "step " + step, overSeeds(o, scores, arm, step, n, pairCount));
                     plot.point(arm.label() + " mean", step, s.mean());
                 }
             }
@@ -556,37 +583,73 @@ public final class ReproductionExample {
             Path png = o.outputDir().resolve("blimp-" + n.name().toLowerCase(Locale.ROOT) + ".png");
             plot.size(900, 560).build().write(png);
             plots.add(png);
+            md.append("![BLiMP, ").append(n.name()).append("](").append(png.getFileName()).append(")\n\n");
+            String column = "step " + last + ", " + finalPairCount + " pairs";
+            ResultTable f = new ResultTable("run").caption("BLiMP (mean over paradigms) at the last checkpoint on "
+                    + finalPairCount + " pairs, normaliser " + n.name() + "; sd = sample standard deviation over seeds");
+            if (teacherFinal.get(n) != null) {
+                f.put("teacher", "step 0, " + finalPairCount + " pairs", teacherFinal.get(n));
+            }
+            Map<Arm, Spread> atLast = new java.util.EnumMap<>(Arm.class);
+            for (Arm arm : o.arms()) {
+                for (long seed : o.seeds()) {
+                    double v = find(scores, arm, seed, last, n, finalPairCount).blimp();
+                    f.put(arm.label() + " seed " + seed, column, v);
+                    if (separateFinal) {
+                        csv.put(arm.label() + " seed " + seed, n.name() + " " + column, v);
+                    }
+                }
+                atLast.put(arm, spreadRows(f, arm, column, overSeeds(o, scores, arm, last, n, finalPairCount)));
+            }
+            if (separateFinal) {
+                if (teacherFinal.get(n) != null) {
+                    csv.put("teacher", n.name() + " step 0, " + finalPairCount + " pairs", teacherFinal.get(n));
+                }
+                md.append("### Last checkpoint on ").append(finalPairCount).append(" pairs\n\n")
+                        .append(MarkdownTable.render(f, 4)).append("\n");
+            }
             Arm base = o.arms().get(0);
-            Spread b = spreads.get(base + " " + n + " " + last);
-            double[] baseValues = overSeeds(o, scores, base, last, n);
+            Spread b = atLast.get(base);
+            double[] baseValues = overSeeds(o, scores, base, last, n, finalPairCount);
             for (Arm arm : o.arms().subList(1, o.arms().size())) {
-                Spread a = spreads.get(arm + " " + n + " " + last);
-                double[] v = overSeeds(o, scores, arm, last, n);
+                Spread a = atLast.get(arm);
+                double[] v = overSeeds(o, scores, arm, last, n, finalPairCount);
                 double p = v.length > 1 ? welchP(v, baseValues) : Double.NaN;
                 Comparison c = new Comparison(arm, n, a.mean() - b.mean(), p, a.overlaps(b));
                 comparisons.add(c);
-                md.append(String.format(Locale.ROOT, "At step %d, %s − %s = %+.4f (mean %.4f ± %.4f, range %.4f–%.4f "
-                                + "against %.4f ± %.4f, range %.4f–%.4f); Welch t-test p = %.3f; seed ranges %s. %s%n%n",
-                        last, arm.label(), base.label(), c.difference(), a.mean(), a.sd(), a.min(), a.max(), b.mean(),
-                        b.sd(), b.min(), b.max(), p, c.overlap() ? "overlap" : "do not overlap",
+                md.append(String.format(Locale.ROOT, "At step %d (%d pairs), %s − %s = %+.4f (mean %.4f ± %.4f, range "
+                                + "%.4f–%.4f against %.4f ± %.4f, range %.4f–%.4f); Welch t-test p = %.3f; seed ranges "
+                                + "%s. %s%n%n",
+                        last, finalPairCount, arm.label(), base.label(), c.difference(), a.mean(), a.sd(), a.min(),
+                        a.max(), b.mean(), b.sd(), b.min(), b.max(), p, c.overlap() ? "overlap" : "do not overlap",
                         c.conclusive(o.seeds().size()) ? "The spread allows a conclusion at this scale."
                                 : "The spread does not allow a conclusion at this scale."));
             }
-            md.append("![BLiMP, ").append(n.name()).append("](").append(png.getFileName()).append(")\n\n");
         }
         Path mdFile = o.outputDir().resolve("reproduction.md");
         AtomicFiles.write(mdFile, md.toString().getBytes(StandardCharsets.UTF_8));
         CsvTable.write(csv, o.outputDir().resolve("reproduction.csv"));
         LOG.info("reproduction report: {}", mdFile);
-        return new Result(List.copyOf(scores), Map.copyOf(teacher), comparisons, md.toString(), plots);
+        return new Result(List.copyOf(scores), Map.copyOf(teacher), Map.copyOf(teacherFinal), comparisons,
+                md.toString(), plots);
     }
 
-    private static String settings(Options o, int pairCount) {
+    /** Puts the mean (and, over two or more seeds, the sd) of {@code values} as {@code arm}'s rows of {@code t}. */
+    private static Spread spreadRows(ResultTable t, Arm arm, String column, double[] values) {
+        Spread s = Spread.of(values);
+        t.put(arm.label() + " mean", column, s.mean());
+        if (values.length > 1) {
+            t.put(arm.label() + " sd", column, s.sd());
+        }
+        return s;
+    }
+
+    private static String settings(Options o, int pairCount, int finalPairCount) {
         var c = o.size().config();
         return String.format(Locale.ROOT, "Settings: %s model (%s), %d students per arm (seeds %s), %d steps of %d "
                         + "sequences × %d ids each from %s, peak lr %s (5%% warm-up, linear "
                         + "decay); teacher %s; dictionary %d atoms, λ %s, from %d hidden states of the teacher's last "
-                        + "layer; BLiMP %s (%d pairs) through the MLM head at steps %s.%n",
+                        + "layer; BLiMP %s (%d pairs) through the MLM head at steps %s%s.%n",
                 o.size(), c.numLayers() + " layers, hidden " + c.hiddenSize() + ", " + c.numHeads() + " heads",
                 o.seeds().size(), o.seeds(), o.steps(), o.batchSize(), o.maxLength(),
                 o.warmStart() ? "the teacher's weights (warm start)" : "a random initialisation", o.learningRate(),
@@ -595,22 +658,28 @@ public final class ReproductionExample {
                 o.atoms(), o.lambda(), o.sampleTokens(),
                 o.blimpDir() == null ? "bundled subset" : o.blimpPairs() == 0 ? "all pairs of " + o.blimpDir()
                         : "first " + o.blimpPairs() + " pairs per paradigm of " + o.blimpDir(),
-                pairCount, o.checkpointSteps());
+                pairCount, o.checkpointSteps(), finalPairCount == pairCount ? ""
+                        : "; the last checkpoint and the teacher also on " + (o.finalPairsPerParadigm() == 0
+                        ? "all " : "the first " + o.finalPairsPerParadigm() + " per paradigm, ") + finalPairCount
+                        + " pairs, which the comparison uses");
     }
 
-    /** @return the BLiMP score of every seed of {@code arm} at {@code step} under {@code n}, in seed order */
-    private static double[] overSeeds(Options o, List<Score> scores, Arm arm, long step, Normaliser n) {
-        return o.seeds().stream().mapToDouble(s -> find(scores, arm, s, step, n).blimp()).toArray();
+    /**
+     * @return the BLiMP score on {@code pairs} pairs of every seed of {@code arm} at {@code step} under {@code n}, in
+     *         seed order
+     */
+    private static double[] overSeeds(Options o, List<Score> scores, Arm arm, long step, Normaliser n, int pairs) {
+        return o.seeds().stream().mapToDouble(s -> find(scores, arm, s, step, n, pairs).blimp()).toArray();
     }
 
-    private static Score find(List<Score> scores, Arm arm, long seed, long step, Normaliser n) {
+    private static Score find(List<Score> scores, Arm arm, long seed, long step, Normaliser n, int pairs) {
         for (Score s : scores) {
-            if (s.arm() == arm && s.seed() == seed && s.step() == step && s.normaliser() == n) {
+            if (s.arm() == arm && s.seed() == seed && s.step() == step && s.normaliser() == n && s.pairs() == pairs) {
                 return s;
             }
         }
         throw new IllegalStateException("no score for " + arm.label() + " seed " + seed + " step " + step + " "
-                + n.name());
+                + n.name() + " on " + pairs + " pairs");
     }
 
     private static double welchP(double[] a, double[] b) {

@@ -34,36 +34,42 @@ class ReproductionExampleTest {
         Path corpus = TinyFixtures.aliceCorpus(dir.resolve("corpus"));
         ReproductionExample.Options o = ReproductionExample.Options.builder(dir.resolve("repro")).corpusDir(corpus)
                 .vocabSize(300).teacherSteps(6).steps(4).checkpoints(2).seeds(List.of(1L, 2L)).batchSize(8)
-                .maxLength(32).atoms(16).sampleTokens(1500).blimpPairs(1).progress(new TrainingListener() { })
-                .build();
+                .maxLength(32).atoms(16).sampleTokens(1500).blimpPairs(1).finalPairs(2)
+                .progress(new TrainingListener() { }).build();
         ReproductionExample.Result r = ReproductionExample.run(o);
 
-        assertEquals(2 * 2 * 2 * 2, r.scores().size(), "arms x seeds x checkpoints x normalisers");
+        assertEquals(2 * 2 * 2 * 2 + 2 * 2 * 2, r.scores().size(),
+                "arms x seeds x checkpoints x normalisers, and the last checkpoint on the final pair set");
         double teacher = r.teacher().get(Normaliser.ALL_OUTPUTS);
         assertTrue(teacher >= 0 && teacher <= 1, "teacher " + teacher);
         assertEquals(teacher, r.teacher().get(Normaliser.VOCABULARY), "the teacher has V output rows");
-        assertTrue(Files.isRegularFile(dir.resolve("repro/teacher-" + ReproductionExample.SCORES_FILE)));
+        assertTrue(Files.isRegularFile(dir.resolve("repro/teacher-" + ReproductionExample.scoresFile(67))));
+        assertTrue(Files.isRegularFile(dir.resolve("repro/teacher-" + ReproductionExample.scoresFile(134))));
+        assertEquals(r.teacherFinal().get(Normaliser.ALL_OUTPUTS), r.teacherFinal().get(Normaliser.VOCABULARY));
         for (Score s : r.scores()) {
             assertTrue(s.step() == 2 || s.step() == 4, "checkpoints at steps 2 and 4: " + s);
             assertTrue(s.blimp() >= 0 && s.blimp() <= 1 && s.average() >= 0 && s.average() <= 1, s.toString());
-            assertEquals(67, s.pairs(), "one pair of each bundled paradigm");
+            assertTrue(s.pairs() == 67 || s.step() == 4 && s.pairs() == 134,
+                    "one pair of each bundled paradigm, two at the last checkpoint: " + s);
             if (s.arm() == Arm.MLM) {   // V output rows: the normalisers coincide
-                assertEquals(s.blimp(), score(r.scores(), Arm.MLM, s.seed(), s.step(), other(s.normaliser())).blimp());
+                assertEquals(s.blimp(), score(r.scores(), Arm.MLM, s.seed(), s.step(), other(s.normaliser()),
+                        (int) s.pairs()).blimp());
             }
         }
         ResultTable csv = CsvTable.read(dir.resolve("repro/reproduction.csv"));
         for (Score s : r.scores()) {
-            assertEquals(s.blimp(), csv.get(s.arm().label() + " seed " + s.seed(), s.normaliser().name() + " step "
-                    + s.step()).orElseThrow(), 1e-6);
+            String column = s.normaliser().name() + " step " + s.step() + (s.pairs() == 134 ? ", 134 pairs" : "");
+            assertEquals(s.blimp(), csv.get(s.arm().label() + " seed " + s.seed(), column).orElseThrow(), 1e-6);
         }
         assertEquals(2, r.comparisons().size(), "MLSM+MLM against MLM, per normaliser");
-        for (Comparison c : r.comparisons()) {
-            double mean = (score(r.scores(), Arm.MLSM_PLUS_MLM, 1, 4, c.normaliser()).blimp()
-                    + score(r.scores(), Arm.MLSM_PLUS_MLM, 2, 4, c.normaliser()).blimp()) / 2
-                    - (score(r.scores(), Arm.MLM, 1, 4, c.normaliser()).blimp()
-                    + score(r.scores(), Arm.MLM, 2, 4, c.normaliser()).blimp()) / 2;
+        for (Comparison c : r.comparisons()) {   // on the final pair set
+            double mean = (score(r.scores(), Arm.MLSM_PLUS_MLM, 1, 4, c.normaliser(), 134).blimp()
+                    + score(r.scores(), Arm.MLSM_PLUS_MLM, 2, 4, c.normaliser(), 134).blimp()) / 2
+                    - (score(r.scores(), Arm.MLM, 1, 4, c.normaliser(), 134).blimp()
+                    + score(r.scores(), Arm.MLM, 2, 4, c.normaliser(), 134).blimp()) / 2;
             assertEquals(mean, c.difference(), 1e-12);
         }
+        assertTrue(r.markdown().contains("### Last checkpoint on 134 pairs"), r.markdown());
         for (Path png : r.plots()) {
             BufferedImage img = ImageIO.read(png.toFile());
             assertNotNull(img, png + " is a PNG");
@@ -72,14 +78,19 @@ class ReproductionExampleTest {
         assertEquals(2, r.plots().size());
 
         // a stored score is read back, not recomputed: plant one and run again
-        Path file = dir.resolve("repro/mlsm-mlm-seed2").resolve(ReproductionExample.SCORES_FILE);
+        Path file = dir.resolve("repro/mlsm-mlm-seed2").resolve(ReproductionExample.scoresFile(67));
         ResultTable stored = CsvTable.read(file);
         stored.put("4 ALL_OUTPUTS", "BLiMP", 0.123);
         CsvTable.write(stored, file);
+        Path finalFile = dir.resolve("repro/mlm-seed1").resolve(ReproductionExample.scoresFile(134));
+        ResultTable storedFinal = CsvTable.read(finalFile);
+        storedFinal.put("4 VOCABULARY", "BLiMP", 0.456);
+        CsvTable.write(storedFinal, finalFile);
         ReproductionExample.Result again = ReproductionExample.run(o);
-        assertEquals(0.123, score(again.scores(), Arm.MLSM_PLUS_MLM, 2, 4, Normaliser.ALL_OUTPUTS).blimp(), 1e-9);
-        assertEquals(score(r.scores(), Arm.MLM, 1, 2, Normaliser.VOCABULARY),
-                score(again.scores(), Arm.MLM, 1, 2, Normaliser.VOCABULARY));
+        assertEquals(0.123, score(again.scores(), Arm.MLSM_PLUS_MLM, 2, 4, Normaliser.ALL_OUTPUTS, 67).blimp(), 1e-9);
+        assertEquals(0.456, score(again.scores(), Arm.MLM, 1, 4, Normaliser.VOCABULARY, 134).blimp(), 1e-9);
+        assertEquals(score(r.scores(), Arm.MLM, 1, 2, Normaliser.VOCABULARY, 67),
+                score(again.scores(), Arm.MLM, 1, 2, Normaliser.VOCABULARY, 67));
     }
 
     @Test
@@ -97,8 +108,8 @@ class ReproductionExampleTest {
                 }
             }
         }
-        ReproductionExample.Result r = ReproductionExample.report(o, planted,
-                java.util.Map.of(Normaliser.ALL_OUTPUTS, 0.55, Normaliser.VOCABULARY, 0.55), 67);
+        var teacher = java.util.Map.of(Normaliser.ALL_OUTPUTS, 0.55, Normaliser.VOCABULARY, 0.55);
+        ReproductionExample.Result r = ReproductionExample.report(o, planted, teacher, teacher, 67, 67);
         assertEquals(0.55, CsvTable.read(dir.resolve("reproduction.csv")).get("teacher", "ALL_OUTPUTS step 0")
                 .orElseThrow(), 1e-12);
         assertTrue(r.markdown().contains("| teacher "), r.markdown());
@@ -117,6 +128,38 @@ class ReproductionExampleTest {
         assertTrue(r.markdown().contains("The spread does not allow a conclusion at this scale."), r.markdown());
         assertTrue(r.markdown().contains("| MLSM+MLM mean"), r.markdown());
         assertTrue(Files.isRegularFile(dir.resolve("blimp-all_outputs.png")));
+    }
+
+    @Test
+    void theComparisonIsMadeOnTheFinalPairSet(@TempDir Path dir) throws Exception {
+        ReproductionExample.Options o = ReproductionExample.Options.builder(dir).steps(200).checkpoints(2)
+                .finalPairs(0).build();
+        List<Score> planted = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            for (Normaliser n : Normaliser.values()) {
+                for (long step : o.checkpointSteps()) {   // on the subset the arms are 0.1 apart ...
+                    planted.add(new Score(Arm.MLM, i + 1, step, n, 0.50 + 0.01 * i, 0.5, 67));
+                    planted.add(new Score(Arm.MLSM_PLUS_MLM, i + 1, step, n, 0.60 + 0.01 * i, 0.6, 67));
+                }
+                // ... on the full set they coincide
+                planted.add(new Score(Arm.MLM, i + 1, 200, n, 0.55 + 0.01 * i, 0.5, 1000));
+                planted.add(new Score(Arm.MLSM_PLUS_MLM, i + 1, 200, n, 0.55 + 0.01 * i, 0.6, 1000));
+            }
+        }
+        ReproductionExample.Result r = ReproductionExample.report(o, planted,
+                java.util.Map.of(Normaliser.ALL_OUTPUTS, 0.52, Normaliser.VOCABULARY, 0.52),
+                java.util.Map.of(Normaliser.ALL_OUTPUTS, 0.53, Normaliser.VOCABULARY, 0.53), 67, 1000);
+        for (Comparison c : r.comparisons()) {
+            assertEquals(0.0, c.difference(), 1e-12, c.toString());
+            assertTrue(c.overlap());
+            assertFalse(c.conclusive(3));
+        }
+        assertTrue(r.markdown().contains("### Last checkpoint on 1000 pairs"), r.markdown());
+        assertTrue(r.markdown().contains("At step 200 (1000 pairs), MLSM+MLM − MLM = +0.0000"), r.markdown());
+        ResultTable csv = CsvTable.read(dir.resolve("reproduction.csv"));
+        assertEquals(0.53, csv.get("teacher", "VOCABULARY step 0, 1000 pairs").orElseThrow(), 1e-12);
+        assertEquals(0.57, csv.get("MLM seed 3", "ALL_OUTPUTS step 200, 1000 pairs").orElseThrow(), 1e-12);
+        assertEquals(0.62, csv.get("MLSM+MLM seed 3", "ALL_OUTPUTS step 200").orElseThrow(), 1e-12);
     }
 
     @Test
@@ -140,9 +183,9 @@ class ReproductionExampleTest {
         return n == Normaliser.ALL_OUTPUTS ? Normaliser.VOCABULARY : Normaliser.ALL_OUTPUTS;
     }
 
-    private static Score score(List<Score> scores, Arm arm, long seed, long step, Normaliser n) {
+    private static Score score(List<Score> scores, Arm arm, long seed, long step, Normaliser n, int pairs) {
         return scores.stream().filter(s -> s.arm() == arm && s.seed() == seed && s.step() == step
-                && s.normaliser() == n).findFirst().orElseThrow(() -> new AssertionError("no score " + arm + " "
-                + seed + " " + step + " " + n));
+                && s.normaliser() == n && s.pairs() == pairs).findFirst().orElseThrow(() -> new AssertionError(
+                "no score " + arm + " " + seed + " " + step + " " + n + " " + pairs));
     }
 }

@@ -716,6 +716,11 @@ public final class MlsmCli implements Callable<Integer> {
                 description = "BLiMP pairs per paradigm, 0 = all (default: ${DEFAULT-VALUE})")
         int pairs;
 
+        @Option(names = "--final-pairs", paramLabel = "N", defaultValue = "-1",
+                description = "BLiMP pairs per paradigm at the last checkpoint and for the teacher, the set the "
+                        + "arms are compared on; 0 = all, -1 = as --pairs (default: ${DEFAULT-VALUE})")
+        int finalPairs;
+
         @Option(names = "--glue-task", paramLabel = "TASK", defaultValue = "RTE",
                 description = "fine-tuning task, or NONE (default: ${DEFAULT-VALUE})")
         String glueTask;
@@ -757,8 +762,9 @@ public final class MlsmCli implements Callable<Integer> {
 
     @Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"A multi-seed reproduction: an MLM teacher and one dictionary, then per seed an MLM student "
-                    + "and an MLSM+MLM student (and LSM15 with --arms) from a random initialisation for the same "
-                    + "steps, each scored on BLiMP with both normalisers at evenly spaced checkpoints; "
+                    + "and an MLSM+MLM student (and LSM15 with --arms) for the same steps, started from the teacher's "
+                    + "weights (or at random with --no-warm-start), each scored on BLiMP with both normalisers at "
+                    + "evenly spaced checkpoints (the last one and the teacher on --final-pairs as well); "
                     + "reproduction.md / .csv and blimp-<normaliser>.png in the output directory.",
                     "Every stage is reused when present, so an interrupted run continues, and disjoint --arms/--seeds "
                     + "can run in parallel processes once the teacher and the dictionary exist."})
@@ -845,6 +851,11 @@ public final class MlsmCli implements Callable<Integer> {
                 description = "BLiMP pairs per paradigm, 0 = all (default: ${DEFAULT-VALUE})")
         int pairs;
 
+        @Option(names = "--final-pairs", paramLabel = "N", defaultValue = "-1",
+                description = "BLiMP pairs per paradigm at the last checkpoint and for the teacher, the set the "
+                        + "arms are compared on; 0 = all, -1 = as --pairs (default: ${DEFAULT-VALUE})")
+        int finalPairs;
+
         @Override
         public Integer call() {
             var o = options(spec, () -> ReproductionExample.Options.builder(out.dir()).corpusDir(corpus.dirOrNull())
@@ -852,7 +863,7 @@ public final class MlsmCli implements Callable<Integer> {
                     .teacherSteps(teacherSteps).teacherSeed(teacherSeed).warmStart(!noWarmStart).size(size)
                     .atoms(atoms).lambda(lambda)
                     .sampleTokens(tokens).batchSize(batch).maxLength(maxLength).learningRate(lr).vocabSize(vocab)
-                    .blimpDir(blimp).blimpPairs(pairs).build());
+                    .blimpDir(blimp).blimpPairs(pairs).finalPairs(finalPairs).build());
             ReproductionExample.Result r;
             try (StopOnSignal ignored = StopOnSignal.install(System.err)) {
                 r = ReproductionExample.run(o);
