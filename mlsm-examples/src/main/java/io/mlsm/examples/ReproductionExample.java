@@ -557,7 +557,7 @@ public final class ReproductionExample {
             ResultTable t = new ResultTable("run").caption("BLiMP (mean over paradigms, " + pairCount + " pairs), "
                     + "normaliser " + n.name() + ", by checkpoint step; sd = sample standard deviation over seeds");
             ScoreCurvePlot.Builder plot = ScoreCurvePlot.builder().title("BLiMP, normaliser " + n.name()
-                    + " (thin: seeds, thick: mean)").xLabel("student update step").yLabel("BLiMP accuracy");
+                    + ", " + pairCount + " pairs: seeds, arm means, teacher at step 0").xLabel("student update step").yLabel("BLiMP accuracy");
             Double teacherScore = teacher.get(n);
             if (teacherScore != null) {
                 t.put("teacher", "step 0", teacherScore);

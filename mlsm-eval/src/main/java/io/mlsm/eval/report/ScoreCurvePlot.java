@@ -41,10 +41,10 @@ public final class ScoreCurvePlot {
         }
     }
 
-    /** Series colours, in order (colour-blind friendly Okabe–Ito palette). */
+    /** Series colours, in order: the colour-blind friendly Okabe–Ito palette, then grey and dark red (ten distinct). */
     static final Color[] PALETTE = {new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115),
             new Color(204, 121, 167), new Color(230, 159, 0), new Color(86, 180, 233), new Color(240, 228, 66),
-            new Color(0, 0, 0)};
+            new Color(0, 0, 0), new Color(136, 136, 136), new Color(153, 17, 17)};
 
     private final String title;
     private final String xLabel;
