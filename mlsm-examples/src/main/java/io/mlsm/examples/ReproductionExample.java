@@ -33,7 +33,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -557,7 +556,8 @@ public final class ReproductionExample {
             ResultTable t = new ResultTable("run").caption("BLiMP (mean over paradigms, " + pairCount + " pairs), "
                     + "normaliser " + n.name() + ", by checkpoint step; sd = sample standard deviation over seeds");
             ScoreCurvePlot.Builder plot = ScoreCurvePlot.builder().title("BLiMP, normaliser " + n.name()
-                    + ", " + pairCount + " pairs: seeds, arm means, teacher at step 0").xLabel("student update step").yLabel("BLiMP accuracy");
+                    + ", " + pairCount + " pairs: seeds, arm means, teacher at step 0").xLabel("student update step")
+                    .yLabel("BLiMP accuracy");
             Double teacherScore = teacher.get(n);
             if (teacherScore != null) {
                 t.put("teacher", "step 0", teacherScore);
@@ -590,16 +590,19 @@ public final class ReproductionExample {
             if (teacherFinal.get(n) != null) {
                 f.put("teacher", "step 0, " + finalPairCount + " pairs", teacherFinal.get(n));
             }
+            Map<Arm, double[]> lastValues = new java.util.EnumMap<>(Arm.class);
             Map<Arm, Spread> atLast = new java.util.EnumMap<>(Arm.class);
             for (Arm arm : o.arms()) {
-                for (long seed : o.seeds()) {
-                    double v = find(scores, arm, seed, last, n, finalPairCount).blimp();
-                    f.put(arm.label() + " seed " + seed, column, v);
+                double[] v = overSeeds(o, scores, arm, last, n, finalPairCount);
+                for (int i = 0; i < v.length; i++) {
+                    String row = arm.label() + " seed " + o.seeds().get(i);
+                    f.put(row, column, v[i]);
                     if (separateFinal) {
-                        csv.put(arm.label() + " seed " + seed, n.name() + " " + column, v);
+                        csv.put(row, n.name() + " " + column, v[i]);
                     }
                 }
-                atLast.put(arm, spreadRows(f, arm, column, overSeeds(o, scores, arm, last, n, finalPairCount)));
+                lastValues.put(arm, v);
+                atLast.put(arm, spreadRows(f, arm, column, v));
             }
             if (separateFinal) {
                 if (teacherFinal.get(n) != null) {
@@ -610,11 +613,10 @@ public final class ReproductionExample {
             }
             Arm base = o.arms().get(0);
             Spread b = atLast.get(base);
-            double[] baseValues = overSeeds(o, scores, base, last, n, finalPairCount);
             for (Arm arm : o.arms().subList(1, o.arms().size())) {
                 Spread a = atLast.get(arm);
-                double[] v = overSeeds(o, scores, arm, last, n, finalPairCount);
-                double p = v.length > 1 ? welchP(v, baseValues) : Double.NaN;
+                double[] v = lastValues.get(arm);
+                double p = v.length > 1 ? welchP(v, lastValues.get(base)) : Double.NaN;
                 Comparison c = new Comparison(arm, n, a.mean() - b.mean(), p, a.overlaps(b));
                 comparisons.add(c);
                 md.append(String.format(Locale.ROOT, "At step %d (%d pairs), %s − %s = %+.4f (mean %.4f ± %.4f, range "

@@ -716,11 +716,6 @@ public final class MlsmCli implements Callable<Integer> {
                 description = "BLiMP pairs per paradigm, 0 = all (default: ${DEFAULT-VALUE})")
         int pairs;
 
-        @Option(names = "--final-pairs", paramLabel = "N", defaultValue = "-1",
-                description = "BLiMP pairs per paradigm at the last checkpoint and for the teacher, the set the "
-                        + "arms are compared on; 0 = all, -1 = as --pairs (default: ${DEFAULT-VALUE})")
-        int finalPairs;
-
         @Option(names = "--glue-task", paramLabel = "TASK", defaultValue = "RTE",
                 description = "fine-tuning task, or NONE (default: ${DEFAULT-VALUE})")
         String glueTask;
