@@ -50,7 +50,7 @@ final class InferenceGraphs {
     }
 
     static CompiledGraph build(Key key, Map<String, INDArray> params, DebertaConfig config, DataType dataType) {
-        SameDiff sd = SameDiffWorkarounds.newGraph();
+        SameDiff sd = SameDiffWorkarounds.newInferenceGraph();
         ParameterBinding p = new ParameterBinding(sd, params, name -> false);
         boolean atRows = switch (key.kind()) {
             case MLM_AT, OUTPUTS_AT, LATENT_TO_VOCAB_AT -> true;

@@ -5,6 +5,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,8 @@ import java.util.Map;
 public final class SameDiffWorkarounds {
 
     private static final Logger LOG = LoggerFactory.getLogger(SameDiffWorkarounds.class);
+    /** Name of the constant that marks a graph made by {@link #newInferenceGraph()}. */
+    private static final String NO_GRADIENTS_MARKER = "mlsm.inference-graph";
 
     private SameDiffWorkarounds() {
     }
@@ -44,6 +47,22 @@ public final class SameDiffWorkarounds {
     /** @return an empty graph whose {@code var}/{@code constant} arrays are held by reference, not copied */
     public static SameDiff newGraph() {
         return SharedArrayHolder.newGraph();
+    }
+
+    /**
+     * An empty graph like {@link #newGraph()} that is marked as never differentiated: {@code LayerBlocks} then
+     * writes row and column broadcasts as plain broadcasting ops (one op each) instead of the outer products that
+     * make their gradients fast (seven ops each). Values are bit-identical either way.
+     */
+    public static SameDiff newInferenceGraph() {
+        SameDiff sd = newGraph();
+        sd.constant(NO_GRADIENTS_MARKER, Nd4j.scalar(1.0f));   // never an input of an op, so never executed
+        return sd;
+    }
+
+    /** @return whether {@code sd} was made by {@link #newInferenceGraph()} (no gradient is ever taken through it) */
+    public static boolean isInferenceGraph(SameDiff sd) {
+        return sd.hasVariable(NO_GRADIENTS_MARKER);
     }
 
     /** Makes every later session of {@code sd} allocate through a memory manager that can close its arrays. */
