@@ -43,11 +43,11 @@ public final class LayerBlocks {
      * gradient for {@code v} is then a matrix-vector product. libnd4j's broadcasting {@code add_bp} sums the column
      * with a strided reduction about ten times slower (34 ms against 3 ms for a [4096, 1024] bias).
      *
-     * @param x {@code [N, C]}
-     * @param v {@code [C]}
-     * In a graph that is never differentiated ({@link SameDiffWorkarounds#newInferenceGraph()}) it is the plain
+     * <p>In a graph that is never differentiated ({@link SameDiffWorkarounds#newInferenceGraph()}) it is the plain
      * broadcast {@code x.add(v)}: one op instead of seven, the same values (a product with a column of ones is exact).
      *
+     * @param x {@code [N, C]}
+     * @param v {@code [C]}
      * @return {@code [N, C]}, the same values as {@code x.add(v)}
      */
     public static SDVariable addRow(SameDiff sd, SDVariable x, SDVariable v) {
