@@ -131,7 +131,10 @@ public final class ReproductionExample {
      * @param seeds        student seeds, distinct (at least one; three or more for a spread)
      * @param steps        steps of every student
      * @param checkpoints  evenly spaced checkpoints scored per student (the last at {@code steps}); {@code steps} must
-     *                     be a multiple of it
+     *                     be a multiple of it; ignored when {@code checkpointAt} is given
+     * @param checkpointAt explicit steps of the scored checkpoints, ascending, the last equal to {@code steps} (empty =
+     *                     {@code checkpoints} evenly spaced ones); the students save a checkpoint every
+     *                     gcd(steps) updates and keep all of them
      * @param teacherSteps steps of a teacher trained here
      * @param teacherSeed  seed of a teacher trained here and of the dictionary
      * @param warmStart    start every student from the teacher's weights (paper 000 §3.2), else from a random
@@ -151,7 +154,8 @@ public final class ReproductionExample {
      * @param progress     training progress listener ({@code null} = progress bar + SLF4J)
      */
     public record Options(Path outputDir, Path corpusDir, Path teacherDir, Path tokenizer, List<Arm> arms,
-                          List<Long> seeds, long steps, int checkpoints, long teacherSteps, long teacherSeed,
+                          List<Long> seeds, long steps, int checkpoints, List<Long> checkpointAt,
+                          long teacherSteps, long teacherSeed,
                           boolean warmStart, PretrainExample.Size size, int atoms, double lambda,
                           long sampleTokens, int batchSize, int maxLength, double learningRate, int vocabSize,
                           Path blimpDir, int blimpPairs, int finalPairs, TrainingListener progress) {
@@ -193,7 +197,19 @@ public final class ReproductionExample {
                 throw new IllegalArgumentException("steps, teacherSteps, checkpoints and atoms must be >= 1, "
                         + "sampleTokens >= 2, blimpPairs >= 0 and finalPairs >= -1");
             }
-            if (steps % checkpoints != 0) {
+            checkpointAt = checkpointAt == null ? List.of() : List.copyOf(checkpointAt);
+            for (int i = 0; i < checkpointAt.size(); i++) {
+                long c = checkpointAt.get(i);
+                if (c < 1 || (i > 0 && c <= checkpointAt.get(i - 1))) {
+                    throw new IllegalArgumentException("checkpoint steps must be >= 1 and strictly ascending, got "
+                            + checkpointAt);
+                }
+            }
+            if (!checkpointAt.isEmpty() && checkpointAt.get(checkpointAt.size() - 1) != steps) {
+                throw new IllegalArgumentException("the last checkpoint step must equal steps (" + steps + "), got "
+                        + checkpointAt);
+            }
+            if (checkpointAt.isEmpty() && steps % checkpoints != 0) {
                 throw new IllegalArgumentException("steps (" + steps + ") must be a multiple of checkpoints ("
                         + checkpoints + ") so that the checkpoints are evenly spaced");
             }
@@ -215,11 +231,27 @@ public final class ReproductionExample {
 
         /** @return the steps of the scored checkpoints */
         public List<Long> checkpointSteps() {
+            if (!checkpointAt.isEmpty()) {
+                return checkpointAt;
+            }
             List<Long> s = new ArrayList<>();
             for (int i = 1; i <= checkpoints; i++) {
                 s.add(steps / checkpoints * i);
             }
             return s;
+        }
+
+        /**
+         * @return how the students save checkpoints: every gcd of the scored steps, all of them kept (saving does
+         *         not change a student's trajectory, so a student retrained to save other steps passes through the
+         *         same weights)
+         */
+        public Checkpointing studentCheckpointing() {
+            long every = 0;
+            for (long s : checkpointSteps()) {
+                every = java.math.BigInteger.valueOf(every).gcd(java.math.BigInteger.valueOf(s)).longValue();
+            }
+            return new Checkpointing(every, 0, Math.toIntExact(steps / every), false);
         }
     }
 
@@ -233,6 +265,7 @@ public final class ReproductionExample {
         private List<Long> seeds = List.of(1L, 2L, 3L);
         private long steps = 1200;
         private int checkpoints = 4;
+        private List<Long> checkpointAt = List.of();
         private long teacherSteps = 3000;
         private long teacherSeed = 42;
         private boolean warmStart = true;
@@ -261,6 +294,8 @@ public final class ReproductionExample {
         public Builder seeds(List<Long> v) { seeds = v; return this; }
         public Builder steps(long v) { steps = v; return this; }
         public Builder checkpoints(int v) { checkpoints = v; return this; }
+        /** @param v explicit scored steps, ascending, the last = steps (empty = evenly spaced) @return this */
+        public Builder checkpointAt(List<Long> v) { checkpointAt = v; return this; }
         public Builder teacherSteps(long v) { teacherSteps = v; return this; }
         public Builder teacherSeed(long v) { teacherSeed = v; return this; }
         public Builder warmStart(boolean v) { warmStart = v; return this; }
@@ -280,7 +315,7 @@ public final class ReproductionExample {
 
         /** @return validated options */
         public Options build() {
-            return new Options(outputDir, corpusDir, teacherDir, tokenizer, arms, seeds, steps, checkpoints,
+            return new Options(outputDir, corpusDir, teacherDir, tokenizer, arms, seeds, steps, checkpoints, checkpointAt,
                     teacherSteps, teacherSeed, warmStart, size, atoms, lambda, sampleTokens, batchSize, maxLength,
                     learningRate, vocabSize, blimpDir, blimpPairs, finalPairs, progress);
         }
@@ -392,7 +427,7 @@ public final class ReproductionExample {
                     LOG.info("reproduction: {} seed {} -> {}", arm.label(), seed, dir);
                     PretrainExample.Builder b = common(o, dir, tokenizer).objective(arm.objective()).steps(o.steps())
                             .seed(seed).warmStart(o.warmStart())
-                            .checkpointing(new Checkpointing(o.steps() / o.checkpoints(), 0, o.checkpoints(), false));
+                            .checkpointing(o.studentCheckpointing());
                     if (o.warmStart() || arm.objective().needsTeacher()) {
                         b.teacherDir(teacherDir);
                     }
@@ -466,7 +501,10 @@ public final class ReproductionExample {
             Path cp = byStep.get(step);
             if (cp == null) {
                 throw new IllegalStateException(arm.label() + " seed " + seed + " has no checkpoint at step " + step
-                        + " in " + runDir.resolve("student-run") + " (found steps " + byStep.keySet() + ")");
+                        + " in " + runDir.resolve("student-run") + " (found steps " + byStep.keySet() + "); to score "
+                        + "other steps, move " + runDir.resolve("student") + " and " + runDir.resolve("student-run")
+                        + " aside and run again: the student is retrained, and the scores in " + file
+                        + " are reused for the steps they have");
             }
             scoreMissing(t, file, step, cp, arm.label() + " seed " + seed + " step " + step, tok, pairs);
             for (Normaliser n : Normaliser.values()) {

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -94,6 +95,45 @@ class ReproductionExampleTest {
     }
 
     @Test
+    void explicitCheckpointStepsRetrainTheSameTrajectoryAndReuseStoredScores(@TempDir Path dir) throws Exception {
+        Path corpus = TinyFixtures.aliceCorpus(dir.resolve("corpus"));
+        ReproductionExample.Builder b = ReproductionExample.Options.builder(dir.resolve("repro")).corpusDir(corpus)
+                .vocabSize(300).teacherSteps(6).steps(4).checkpoints(2).arms(List.of(Arm.MLM)).seeds(List.of(1L))
+                .batchSize(8).maxLength(32).blimpPairs(1).progress(new TrainingListener() { });
+        ReproductionExample.Result first = ReproductionExample.run(b.build());
+        Path run = dir.resolve("repro/mlm-seed1");
+        Path file = run.resolve(ReproductionExample.scoresFile(67));
+        ResultTable stored = CsvTable.read(file);
+        stored.put("2 ALL_OUTPUTS", "BLiMP", 0.321);   // planted: a stored step is read back, not scored again
+        CsvTable.write(stored, file);
+
+        ReproductionExample.Options explicit = b.checkpointAt(List.of(1L, 2L, 4L)).build();
+        IllegalStateException missing = assertThrows(IllegalStateException.class,
+                () -> ReproductionExample.run(explicit));
+        assertTrue(missing.getMessage().startsWith("MLM seed 1 has no checkpoint at step 1 in "), missing.getMessage());
+        assertTrue(missing.getMessage().contains("(found steps [2, 4]); to score other steps, move "),
+                missing.getMessage());
+
+        Files.move(run.resolve("student"), run.resolve("student-before"));
+        Files.move(run.resolve("student-run"), run.resolve("student-run-before"));
+        ReproductionExample.Result again = ReproductionExample.run(explicit);
+        assertEquals(List.of(1L, 2L, 4L), again.scores().stream().map(Score::step).distinct().toList());
+        assertEquals(0.321, score(again.scores(), Arm.MLM, 1, 2, Normaliser.ALL_OUTPUTS, 67).blimp(), 1e-12);
+        assertEquals(score(first.scores(), Arm.MLM, 1, 4, Normaliser.ALL_OUTPUTS, 67),
+                score(again.scores(), Arm.MLM, 1, 4, Normaliser.ALL_OUTPUTS, 67));
+        // saving every step instead of every second one leaves the trajectory alone: the same weights, bit for bit
+        assertArrayEquals(Files.readAllBytes(run.resolve("student-before/model.safetensors")),
+                Files.readAllBytes(run.resolve("student/model.safetensors")));
+        for (String cp : List.of("checkpoint-000000002", "checkpoint-000000004")) {
+            assertArrayEquals(Files.readAllBytes(run.resolve("student-run-before").resolve(cp)
+                            .resolve("model.safetensors")),
+                    Files.readAllBytes(run.resolve("student-run").resolve(cp).resolve("model.safetensors")), cp);
+        }
+        assertTrue(Files.isDirectory(run.resolve("student-run/checkpoint-000000001")));
+        assertTrue(Files.isDirectory(run.resolve("student-run/checkpoint-000000003")), "every gcd step is kept");
+    }
+
+    @Test
     void theReportFollowsPlantedScores(@TempDir Path dir) throws Exception {
         ReproductionExample.Options o = ReproductionExample.Options.builder(dir).steps(300).checkpoints(3).build();
         List<Score> planted = new ArrayList<>();
@@ -168,6 +208,19 @@ class ReproductionExampleTest {
                 () -> ReproductionExample.Options.builder(dir).steps(1000).checkpoints(3).build());
         assertEquals("steps (1000) must be a multiple of checkpoints (3) so that the checkpoints are evenly spaced",
                 e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ReproductionExample.Options.builder(dir).steps(1200).checkpointAt(List.of(300L, 150L, 1200L))
+                        .build());
+        assertEquals("checkpoint steps must be >= 1 and strictly ascending, got [300, 150, 1200]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ReproductionExample.Options.builder(dir).steps(1200).checkpointAt(List.of(150L, 900L)).build());
+        assertEquals("the last checkpoint step must equal steps (1200), got [150, 900]", e.getMessage());
+        ReproductionExample.Options uneven = ReproductionExample.Options.builder(dir).steps(1200).checkpoints(7)
+                .checkpointAt(List.of(150L, 300L, 600L, 900L, 1200L)).build();   // --checkpoints is then ignored
+        assertEquals(List.of(150L, 300L, 600L, 900L, 1200L), uneven.checkpointSteps());
+        assertEquals(new io.mlsm.core.pretrain.Checkpointing(150, 0, 8, false), uneven.studentCheckpointing());
+        assertEquals(new io.mlsm.core.pretrain.Checkpointing(300, 0, 4, false),
+                ReproductionExample.Options.builder(dir).steps(1200).build().studentCheckpointing());
         e = assertThrows(IllegalArgumentException.class,
                 () -> ReproductionExample.Options.builder(dir).seeds(List.of(1L, 1L)).build());
         assertEquals("seeds must be distinct, got [1, 1]", e.getMessage());

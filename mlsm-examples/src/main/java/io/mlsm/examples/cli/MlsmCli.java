@@ -797,6 +797,11 @@ public final class MlsmCli implements Callable<Integer> {
                         + "${DEFAULT-VALUE})")
         int checkpoints;
 
+        @Option(names = "--checkpoint-steps", paramLabel = "N,N,...", split = ",",
+                description = "explicit scored steps instead of --checkpoints, ascending, the last = --steps (e.g. "
+                        + "150,300,600,900,1200); the students save every gcd of them")
+        List<Long> checkpointSteps;
+
         @Option(names = "--teacher-steps", paramLabel = "N", defaultValue = "3000",
                 description = "steps of a teacher trained here (default: ${DEFAULT-VALUE})")
         long teacherSteps;
@@ -855,7 +860,8 @@ public final class MlsmCli implements Callable<Integer> {
         public Integer call() {
             var o = options(spec, () -> ReproductionExample.Options.builder(out.dir()).corpusDir(corpus.dirOrNull())
                     .teacher(teacher, tokenizer).arms(arms).seeds(seeds).steps(steps).checkpoints(checkpoints)
-                    .teacherSteps(teacherSteps).teacherSeed(teacherSeed).warmStart(!noWarmStart).size(size)
+                    .checkpointAt(checkpointSteps).teacherSteps(teacherSteps).teacherSeed(teacherSeed)
+                    .warmStart(!noWarmStart).size(size)
                     .atoms(atoms).lambda(lambda)
                     .sampleTokens(tokens).batchSize(batch).maxLength(maxLength).learningRate(lr).vocabSize(vocab)
                     .blimpDir(blimp).blimpPairs(pairs).finalPairs(finalPairs).build());
