@@ -108,6 +108,13 @@ public final class CsvMetricsWriter implements TrainingListener, AutoCloseable {
         if (append && Files.isRegularFile(file) && Files.size(file) > 0) {
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             List<String> existing = parseLine(lines.get(0));
+            List<String> existingTerms = existing.stream().filter(c -> c.startsWith("loss_"))
+                    .map(c -> c.substring("loss_".length())).toList();
+            if (!existingTerms.equals(terms) && java.util.Set.copyOf(existingTerms).equals(java.util.Set.copyOf(terms))
+                    && existingTerms.size() == terms.size()) {
+                terms = existingTerms;   // the same loss terms in another order: columns are matched by name
+                header = header(terms);
+            }
             boolean legacy = existing.equals(header.subList(0, header.size() - 1));
             if (!existing.equals(header) && !legacy) {
                 throw new IllegalArgumentException("cannot append to " + file + ": its columns " + existing

@@ -134,6 +134,31 @@ class CsvMetricsWriterTest {
     }
 
     @Test
+    void appendingWithTheSameLossTermsInAnotherOrderMatchesColumnsByName() throws IOException {
+        Path csv = dir.resolve("m.csv");
+        Map<String, Double> first = new LinkedHashMap<>();
+        first.put("mlm", 1.0);
+        first.put("mlsm", 2.0);
+        try (CsvMetricsWriter w = new CsvMetricsWriter(csv)) {
+            w.onStep(new StepMetrics(1, first, 3, 1e-4, 1, 10, 1, 1_000_000));
+        }
+        Map<String, Double> swapped = new LinkedHashMap<>();
+        swapped.put("mlsm", 20.0);
+        swapped.put("mlm", 10.0);
+        try (CsvMetricsWriter w = CsvMetricsWriter.appending(csv)) {
+            w.onStep(new StepMetrics(2, swapped, 30, 1e-4, 1, 10, 1, 2_000_000));
+        }
+        List<Map<String, String>> rows = CsvMetricsWriter.read(csv);
+        assertEquals(2, rows.size());
+        assertEquals("1.0", rows.get(0).get("loss_mlm"));
+        assertEquals("2.0", rows.get(0).get("loss_mlsm"));
+        assertEquals("10.0", rows.get(1).get("loss_mlm"), "the resumed run's mlm loss lands in the mlm column");
+        assertEquals("20.0", rows.get(1).get("loss_mlsm"));
+        assertTrue(Files.readString(csv).startsWith("step,elapsed_s,loss,loss_mlm,loss_mlsm,"),
+                "the file keeps its column order");
+    }
+
+    @Test
     void appendingToAFileWithOtherColumnsIsAnError() throws IOException {
         Path csv = Files.writeString(dir.resolve("m.csv"), "step,loss\n1,2.0\n", StandardCharsets.UTF_8);
         CsvMetricsWriter w = CsvMetricsWriter.appending(csv);
