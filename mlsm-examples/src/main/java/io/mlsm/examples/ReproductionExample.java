@@ -24,6 +24,7 @@ import io.mlsm.models.DebertaModel;
 import io.mlsm.runtime.AtomicFiles;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 import org.apache.commons.math3.stat.inference.TTest;
+import org.apache.commons.math3.util.ArithmeticUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -249,7 +250,7 @@ public final class ReproductionExample {
         public Checkpointing studentCheckpointing() {
             long every = 0;
             for (long s : checkpointSteps()) {
-                every = java.math.BigInteger.valueOf(every).gcd(java.math.BigInteger.valueOf(s)).longValue();
+                every = ArithmeticUtils.gcd(every, s);
             }
             return new Checkpointing(every, 0, Math.toIntExact(steps / every), false);
         }
@@ -315,9 +316,9 @@ public final class ReproductionExample {
 
         /** @return validated options */
         public Options build() {
-            return new Options(outputDir, corpusDir, teacherDir, tokenizer, arms, seeds, steps, checkpoints, checkpointAt,
-                    teacherSteps, teacherSeed, warmStart, size, atoms, lambda, sampleTokens, batchSize, maxLength,
-                    learningRate, vocabSize, blimpDir, blimpPairs, finalPairs, progress);
+            return new Options(outputDir, corpusDir, teacherDir, tokenizer, arms, seeds, steps, checkpoints,
+                    checkpointAt, teacherSteps, teacherSeed, warmStart, size, atoms, lambda, sampleTokens, batchSize,
+                    maxLength, learningRate, vocabSize, blimpDir, blimpPairs, finalPairs, progress);
         }
     }
 

@@ -25,8 +25,19 @@ public record StepResult(Map<String, Double> losses, Map<String, INDArray> gradi
     public static final String TOTAL = "total";
 
     public StepResult {
-        losses = Map.copyOf(losses);
-        gradients = Map.copyOf(gradients);
+        losses = ordered(losses);
+        gradients = ordered(gradients);
+    }
+
+    /**
+     * An unmodifiable copy in the caller's order ({@code Map.copyOf} iterates in an order that changes from one JVM to
+     * the next, which reordered the loss columns of a resumed run's metrics CSV); nulls are rejected as before.
+     */
+    private static <V> Map<String, V> ordered(Map<String, V> m) {
+        Map<String, V> copy = new java.util.LinkedHashMap<>();
+        m.forEach((k, v) -> copy.put(java.util.Objects.requireNonNull(k, "key"),
+                java.util.Objects.requireNonNull(v, k)));
+        return java.util.Collections.unmodifiableMap(copy);
     }
 
     /** @return the weighted total loss */

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Writes one CSV row per optimiser step: {@code step, elapsed_s, loss, loss_<term>..., lr, grad_norm, tokens,
@@ -110,9 +111,9 @@ public final class CsvMetricsWriter implements TrainingListener, AutoCloseable {
             List<String> existing = parseLine(lines.get(0));
             List<String> existingTerms = existing.stream().filter(c -> c.startsWith("loss_"))
                     .map(c -> c.substring("loss_".length())).toList();
-            if (!existingTerms.equals(terms) && java.util.Set.copyOf(existingTerms).equals(java.util.Set.copyOf(terms))
-                    && existingTerms.size() == terms.size()) {
-                terms = existingTerms;   // the same loss terms in another order: columns are matched by name
+            if (existingTerms.size() == terms.size() && Set.copyOf(existingTerms).equals(Set.copyOf(terms))) {
+                // the same loss terms in another order (files written before StepResult kept its order): by name
+                terms = existingTerms;
                 header = header(terms);
             }
             boolean legacy = existing.equals(header.subList(0, header.size() - 1));
