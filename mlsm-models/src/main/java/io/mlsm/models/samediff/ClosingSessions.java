@@ -25,11 +25,15 @@ import java.util.List;
  */
 final class ClosingSessions {
 
-    /** A registered graph (identity-based: SameDiff's equals/hashCode depend on its contents), weakly held. */
-    private record Registration(WeakReference<SameDiff> graph, BufferPool pool) {
+    /**
+     * A registered graph (identity-based: SameDiff's equals/hashCode depend on its contents), weakly held, with the
+     * order in which it was registered.
+     */
+    private record Registration(WeakReference<SameDiff> graph, BufferPool pool, long serial) {
     }
 
     private static final List<Registration> REGISTERED = new ArrayList<>();
+    private static long nextSerial;
     private static volatile boolean installed;
 
     private ClosingSessions() {
@@ -44,7 +48,8 @@ final class ClosingSessions {
         synchronized (REGISTERED) {
             purge();
             if (poolOf(sd) == null) {
-                REGISTERED.add(new Registration(new WeakReference<>(sd), BufferPool.withConfiguredLimit()));
+                REGISTERED.add(new Registration(new WeakReference<>(sd), BufferPool.withConfiguredLimit(),
+                        nextSerial++));
             }
         }
         sd.getSessions().clear();   // sessions made before registration are re-created by the factory
@@ -69,13 +74,26 @@ final class ClosingSessions {
         }
     }
 
-    /** @return free bytes in the pools of all registered graphs, and leases outstanding, as {bytes, leases} */
-    static long[] poolTotals() {
+    /** @return a mark for {@link #poolTotalsSince}: graphs registered from now on are at or after it */
+    static long registrationMark() {
+        synchronized (REGISTERED) {
+            return nextSerial;
+        }
+    }
+
+    /**
+     * Free bytes and outstanding leases in the pools of the live graphs registered at or after {@code mark}. Graphs
+     * registered earlier are left out: another model in the same JVM may be garbage-collected at any moment, and its
+     * pools would leave a total over all graphs at a time no caller chooses.
+     *
+     * @return {bytes, leases}
+     */
+    static long[] poolTotalsSince(long mark) {
         synchronized (REGISTERED) {
             long bytes = 0;
             long leases = 0;
             for (Registration r : REGISTERED) {
-                if (r.graph().get() != null) {
+                if (r.serial() >= mark && r.graph().get() != null) {
                     bytes += r.pool().pooledBytes();
                     leases += r.pool().outstanding();
                 }
