@@ -4,7 +4,7 @@
 pass that computes concept targets would run in Python.
 
   OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 scripts/deberta_infer_ref.py --preset small   # 4 x 256, 32 x 128
-Prints the pass times and the median tokens/s in the same line format as the training peer.
+Prints the pass times, the median tokens/s and torch's sgemm rate (1024^3) in the training peer's line format.
 """
 import argparse
 import os
@@ -15,8 +15,11 @@ import time
 import torch
 
 here = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.environ.get("HF_SRC", os.path.join(here, "..", "..", "shared", "peers", "hf-src")))
+hf_src = os.environ.get("HF_SRC", os.path.join(here, "..", "..", "shared", "peers", "hf-src"))
+sys.path.insert(0, hf_src)
+sys.path.insert(0, os.path.dirname(os.path.abspath(hf_src)))   # ../shared/peers: the training peer's GEMM probe
 from transformers import DebertaConfig, DebertaModel  # noqa: E402
+from deberta_train_ref import gemm_gflops  # noqa: E402
 
 PRESETS = {
     "base": dict(layers=12, hidden=768, heads=12, inter=3072, batch=8),
@@ -62,6 +65,8 @@ def main():
     print(f"torch {torch.__version__} threads {torch.get_num_threads()} preset {args.preset} inference batch {B}x{T}")
     print("pass times (s): " + " ".join(f"{t:.3f}" for t in ts))
     print(f"median step {med:.3f}s -> {1/med:.3f} steps/s, {B * T / med:.1f} tokens/s")
+    gm, gb = gemm_gflops()
+    print(f"GEMM 1024^3 fp32: median {gm:.1f} GFLOP/s, best {gb:.1f} GFLOP/s")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The command line under kill -9, SIGINT, a second writer, changed options and an unwritable output directory, each
- * run as a child JVM ({@code OMP_NUM_THREADS=1}, so resumed weights can equal an uninterrupted run's bit for bit).
+ * run as a child JVM in the launcher's thread setting ({@code OMP_NUM_THREADS=1}, so resumed weights can equal an
+ * uninterrupted run's bit for bit, and {@code OPENBLAS_NUM_THREADS=2}, which {@code BlasThreads} gives OpenBLAS).
  */
 class CliFailureBehaviourTest {
 
@@ -60,6 +61,7 @@ class CliFailureBehaviourTest {
         Path log = dir.resolve(name + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("OMP_NUM_THREADS", "1");
+        pb.environment().put("OPENBLAS_NUM_THREADS", "2");
         return new Child(pb.start(), log);
     }
 
@@ -110,6 +112,8 @@ class CliFailureBehaviourTest {
         reference = dir.resolve("reference");
         Child c = start("reference", pretrain(reference));
         assertEquals(0, c.await(), c.output());
+        assertTrue(c.output().contains("BLAS threads: 2 (OPENBLAS_NUM_THREADS=2"),
+                "the command line hands OPENBLAS_NUM_THREADS to OpenBLAS: " + c.output());
     }
 
     @Test

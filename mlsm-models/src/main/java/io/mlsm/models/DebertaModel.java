@@ -52,7 +52,12 @@ import static io.mlsm.models.graph.VariableNames.*;
  */
 public final class DebertaModel implements AutoCloseable {
 
-    private static final int MAX_CACHED_GRAPHS = 8;
+    /**
+     * Built graphs kept (least recently used dropped): an evaluation over sentences of up to 64 ids pads them to at
+     * most 16 lengths, and a chunk of sentences visits its lengths in turn, so fewer would rebuild graphs all the time.
+     * Their buffer pools together stay within {@code mlsm.samediff.poolBytes}.
+     */
+    private static final int MAX_CACHED_GRAPHS = 16;
 
     private final DebertaConfig config;
     private final DataType dataType;

@@ -176,9 +176,11 @@ class DebertaMaskedLmScorerTest {
 
     @Test
     void lengthsArePaddedToAFewBucketsWithinTheModelsPositions() {
-        assertEquals(8, DebertaMaskedLmScorer.bucketLength(4, 512));     // the sequences above: scored padded to 8
+        assertEquals(8, DebertaMaskedLmScorer.bucketLength(5, 512));     // the sequences above: scored padded to 8
+        assertEquals(4, DebertaMaskedLmScorer.bucketLength(4, 512));
         assertEquals(16, DebertaMaskedLmScorer.bucketLength(16, 512));
-        assertEquals(24, DebertaMaskedLmScorer.bucketLength(17, 512));
+        assertEquals(20, DebertaMaskedLmScorer.bucketLength(17, 512));   // steps of 4 up to 64
+        assertEquals(64, DebertaMaskedLmScorer.bucketLength(61, 512));
         assertEquals(64, DebertaMaskedLmScorer.bucketLength(64, 512));
         assertEquals(80, DebertaMaskedLmScorer.bucketLength(65, 512));   // steps of 16 above 64
         assertEquals(160, DebertaMaskedLmScorer.bucketLength(129, 512));

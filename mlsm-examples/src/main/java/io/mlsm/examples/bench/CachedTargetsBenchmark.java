@@ -1,5 +1,6 @@
 package io.mlsm.examples.bench;
 
+import io.mlsm.models.runtime.BlasThreads;
 import io.mlsm.core.data.Batch;
 import io.mlsm.core.data.BatchStream;
 import io.mlsm.core.data.Masking;
@@ -109,6 +110,7 @@ public final class CachedTargetsBenchmark {
     }
 
     public static void main(String[] args) throws IOException {
+        System.out.println("BLAS threads: " + BlasThreads.apply());
         Options o = new Options(arg(args, 0, "small"), Integer.parseInt(arg(args, 1, "16")),
                 Integer.parseInt(arg(args, 2, "128")), Integer.parseInt(arg(args, 3, "1500")),
                 Integer.parseInt(arg(args, 4, "3")), Integer.parseInt(arg(args, 5, "1")),

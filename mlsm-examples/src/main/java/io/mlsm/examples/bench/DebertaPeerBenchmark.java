@@ -1,5 +1,6 @@
 package io.mlsm.examples.bench;
 
+import io.mlsm.models.runtime.BlasThreads;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.StepResult;
@@ -53,6 +54,7 @@ public final class DebertaPeerBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        System.out.println("BLAS threads: " + BlasThreads.apply());
         String mode = args.length > 0 ? args[0] : "train";
         String preset = args.length > 1 ? args[1] : "small";
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;

@@ -1,5 +1,6 @@
 package io.mlsm.examples.bench;
 
+import io.mlsm.models.runtime.BlasThreads;
 import io.mlsm.examples.PretrainExample;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
@@ -37,6 +38,7 @@ public final class DebertaTrainingBenchmark {
     }
 
     public static void main(String[] args) throws IOException {
+        System.out.println("BLAS threads: " + BlasThreads.apply());
         String preset = args.length > 0 ? args[0] : "small";
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 32;
         int seqLen = args.length > 2 ? Integer.parseInt(args[2]) : 128;

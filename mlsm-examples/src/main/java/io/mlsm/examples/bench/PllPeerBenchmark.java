@@ -1,5 +1,6 @@
 package io.mlsm.examples.bench;
 
+import io.mlsm.models.runtime.BlasThreads;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
 import io.mlsm.eval.Accuracy;
@@ -62,6 +63,7 @@ public final class PllPeerBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        System.out.println("BLAS threads: " + BlasThreads.apply());
         String modelArg = args.length > 0 ? args[0] : "small";
         Path tokFile = Path.of(args.length > 1 ? args[1] : "mlsm-runs/tokenizer/tokenizer.json");
         Path blimp = Path.of(args.length > 2 ? args[2] : "../shared/data/blimp_filtered");

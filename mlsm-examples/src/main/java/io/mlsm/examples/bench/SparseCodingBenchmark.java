@@ -1,5 +1,6 @@
 package io.mlsm.examples.bench;
 
+import io.mlsm.models.runtime.BlasThreads;
 import io.mlsm.runtime.OpenBlasCoreType;
 import io.mlsm.sparse.Dictionary;
 import io.mlsm.sparse.DictionaryProvenance;
@@ -114,6 +115,7 @@ public final class SparseCodingBenchmark {
         Files.createDirectories(a.work());
         System.out.println("load before: " + load());
         System.out.println("OpenBLAS core type: " + OpenBlasCoreType.apply().coreType());
+        System.out.println("BLAS threads: " + BlasThreads.apply());
         Path peer = a.shared().resolve("peers/sparse_ref.py");
         boolean numpy = python("import numpy");
         boolean sklearn = a.peer() && python("import sklearn") && Files.isRegularFile(peer);

@@ -1,5 +1,6 @@
 package io.mlsm.examples.bench;
 
+import io.mlsm.models.runtime.BlasThreads;
 import io.mlsm.examples.PretrainExample;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
@@ -29,6 +30,7 @@ public final class StepProfileBenchmark {
     }
 
     public static void main(String[] args) {
+        System.out.println("BLAS threads: " + BlasThreads.apply());
         String mode = args.length > 0 ? args[0] : "train";
         String preset = args.length > 1 ? args[1] : "small";
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 32;

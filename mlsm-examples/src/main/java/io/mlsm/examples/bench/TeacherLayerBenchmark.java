@@ -1,5 +1,6 @@
 package io.mlsm.examples.bench;
 
+import io.mlsm.models.runtime.BlasThreads;
 import io.mlsm.examples.PretrainExample;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
@@ -30,6 +31,7 @@ public final class TeacherLayerBenchmark {
 
     /** @param args preset (tiny|small|base), batch, sequence length, timed repetitions */
     public static void main(String[] args) {
+        System.out.println("BLAS threads: " + BlasThreads.apply());
         String preset = args.length > 0 ? args[0] : "small";
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 32;
         int len = args.length > 2 ? Integer.parseInt(args[2]) : 128;

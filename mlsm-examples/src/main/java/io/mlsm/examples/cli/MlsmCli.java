@@ -1,5 +1,6 @@
 package io.mlsm.examples.cli;
 
+import io.mlsm.models.runtime.BlasThreads;
 import io.mlsm.eval.data.GlueTask;
 import io.mlsm.eval.model.ScoringHead;
 import io.mlsm.core.data.SequenceOptions;
@@ -68,6 +69,7 @@ public final class MlsmCli implements Callable<Integer> {
 
     /** @param args command line */
     public static void main(String[] args) {
+        BlasThreads.apply();   // ND4J gives OpenBLAS OMP_NUM_THREADS threads, the launcher's 1; honour OPENBLAS_NUM_THREADS
         System.exit(execute(args));
     }
 
