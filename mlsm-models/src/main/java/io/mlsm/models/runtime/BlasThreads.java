@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * differently (one and two threads differ in the last bit), so a resumed run must keep the original's setting.
  *
  * <p>Call it once at the start of a program, after nothing or after any ND4J call (it initialises ND4J itself). The
- * command-line entry points and the benchmark mains do.
+ * {@code mlsm} command line and the single-process benchmark mains do; the Spark commands do not (one task per core,
+ * one BLAS thread each).
  *
  * <pre>{@code
  * BlasThreads.Decision d = BlasThreads.apply();   // e.g. "2 (OPENBLAS_NUM_THREADS=2; ND4J had set 1)"

@@ -1,6 +1,5 @@
 package io.mlsm.spark.bench;
 
-import io.mlsm.models.runtime.BlasThreads;
 import io.mlsm.core.data.Corpus;
 import io.mlsm.core.data.EncodedCorpus;
 import io.mlsm.core.data.SequenceOptions;
@@ -48,7 +47,6 @@ public final class SparkTargetsBenchmark {
 
     /** @param args preset (tiny|small|base), lines, k, slots, rounds */
     public static void main(String[] args) throws Exception {
-        System.out.println("BLAS threads: " + BlasThreads.apply());
         String preset = args.length > 0 ? args[0] : "small";
         int lines = args.length > 1 ? Integer.parseInt(args[1]) : 1200;
         int k = args.length > 2 ? Integer.parseInt(args[2]) : 1024;

@@ -1,6 +1,5 @@
 package io.mlsm.spark.cli;
 
-import io.mlsm.models.runtime.BlasThreads;
 import io.mlsm.core.data.Corpus;
 import io.mlsm.core.data.SequenceOptions;
 import io.mlsm.eval.EvalLimit;
@@ -59,7 +58,6 @@ public final class SparkCli implements Callable<Integer> {
 
     /** @param args command line */
     public static void main(String[] args) {
-        BlasThreads.apply();   // ND4J gives OpenBLAS OMP_NUM_THREADS threads, the launcher's 1; honour OPENBLAS_NUM_THREADS
         System.exit(execute(args));
     }
 
