@@ -3,10 +3,13 @@ package io.mlsm.examples;
 import io.mlsm.core.tokenizer.Tokenizer;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
 import io.mlsm.eval.EvalLimit;
+import io.mlsm.eval.EvalProgressListener;
 import io.mlsm.eval.data.GlueTask;
 import io.mlsm.eval.finetune.FineTuneConfig;
 import io.mlsm.eval.finetune.FineTuneResult;
+import io.mlsm.eval.model.DebertaClassifier;
 import io.mlsm.eval.model.Evaluations;
+import io.mlsm.models.io.HfDebertaDirectory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,10 +44,21 @@ public final class FineTuneGlueExample {
      * @param seeds         runs (seeds 12, 13, ...)
      * @param learningRate  peak learning rate
      * @param batchSize     batch size
+     * @param concepts      {@code k} of a released {@code V + k} checkpoint with no key of ours, or -1 for "from the
+     *                      config, else {@code vocab_size − tokenizer size}" ({@link HfDebertaDirectory#latentConceptsFor})
      */
     public record Options(Path modelDir, Path tokenizerFile, Path dataDir, GlueTask task, int maxExamples, int epochs,
-                          int seeds, double learningRate, int batchSize) {
+                          int seeds, double learningRate, int batchSize, int concepts) {
+        /** Options for a model whose {@code k} comes from its config or is inferred. */
+        public Options(Path modelDir, Path tokenizerFile, Path dataDir, GlueTask task, int maxExamples, int epochs,
+                       int seeds, double learningRate, int batchSize) {
+            this(modelDir, tokenizerFile, dataDir, task, maxExamples, epochs, seeds, learningRate, batchSize, -1);
+        }
+
         public Options {
+            if (concepts < -1) {
+                throw new IllegalArgumentException("concepts must be >= 0, or -1 for inferred, got " + concepts);
+            }
             if (modelDir == null || !Files.isRegularFile(modelDir.resolve("config.json"))) {
                 throw new IllegalArgumentException("model directory " + modelDir + " has no config.json");
             }
@@ -85,7 +99,8 @@ public final class FineTuneGlueExample {
             FineTuneConfig c = FineTuneConfig.defaults().withLearningRate(o.learningRate()).withEpochs(o.epochs())
                     .withBatchSize(o.batchSize()).withSeeds(seeds);
             EvalLimit limit = o.maxExamples() == 0 ? EvalLimit.all() : EvalLimit.firstN(o.maxExamples());
-            return new Result(Evaluations.glue(o.task(), o.modelDir(), tok, o.dataDir(), limit, c));
+            return new Result(Evaluations.glue(o.task(), o.modelDir(), o.concepts(), tok, o.dataDir(), limit, c,
+                    DebertaClassifier.Options.defaults(), EvalProgressListener.NONE));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -120,8 +120,8 @@ public final class LearnDictionaryExample {
      */
     public static Result run(Options o) {
         try {
-            DebertaModel teacher = HfDebertaDirectory.loadModel(o.teacherDir());
             Tokenizer tok = UnigramTokenizer.load(o.tokenizerFile());
+            DebertaModel teacher = HfDebertaDirectory.loadModelFor(o.teacherDir(), tok.vocabSize(), -1);
             VocabularyFit.require(tok, teacher.config(), o.tokenizerFile(), o.teacherDir());
             Files.createDirectories(o.outputDir());
             Corpus corpus = o.corpusDir() == null ? BundledData.corpus(o.outputDir().resolve("corpus"))

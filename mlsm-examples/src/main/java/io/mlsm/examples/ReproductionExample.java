@@ -21,6 +21,7 @@ import io.mlsm.eval.report.MarkdownTable;
 import io.mlsm.eval.report.ResultTable;
 import io.mlsm.eval.report.ScoreCurvePlot;
 import io.mlsm.models.DebertaModel;
+import io.mlsm.models.io.HfDebertaDirectory;
 import io.mlsm.runtime.AtomicFiles;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 import org.apache.commons.math3.stat.inference.TTest;
@@ -534,7 +535,7 @@ public final class ReproductionExample {
         if (missing.isEmpty()) {
             return;
         }
-        try (DebertaModel model = Evaluations.loadModel(modelDir)) {
+        try (DebertaModel model = HfDebertaDirectory.loadModelFor(modelDir, tok.vocabSize(), -1)) {
             List<Normaliser> scored = model.config().latentConcepts() == 0 ? List.of(missing.get(0)) : missing;
             List<BlimpResult> results = score(model, tok, pairs, scored, what);
             for (Normaliser n : missing) {

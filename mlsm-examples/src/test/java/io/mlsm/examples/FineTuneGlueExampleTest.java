@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FineTuneGlueExampleTest {
 
     /** RTE-format data whose label is planted in the second sentence ("yes" → 0, "no" → 1). */
-    private static void plantedRte(Path dataDir, int train, int valid) throws Exception {
+    static void plantedRte(Path dataDir, int train, int valid) throws Exception {
         Path glue = Files.createDirectories(dataDir.resolve("glue_filtered"));
         String[] words = {"the", "cat", "sat", "on", "a", "mat", "and", "dog", "ran", "to", "house", "little"};
         Random r = new Random(3);

@@ -375,8 +375,10 @@ public record DebertaConfig(
 
     /**
      * The Hugging Face {@code config.json} of this model ({@code model_type deberta},
-     * {@code DebertaForMaskedLM}). With latent concepts, {@code vocab_size} is {@code V + k} (the released layout) and
-     * {@value #HF_LATENT_CONCEPTS_KEY} records {@code k}.
+     * {@code DebertaForMaskedLM}). With latent concepts, {@code vocab_size} is {@code V + k} (the released layout);
+     * {@value #HF_LATENT_CONCEPTS_KEY} records {@code k}, 0 included, so that a directory written here is always read
+     * with its own {@code k} (only directories without the key have it inferred from a tokenizer). Hugging Face keeps
+     * unknown config keys as attributes, so the file still loads there.
      *
      * @return the JSON tree
      */
@@ -392,9 +394,7 @@ public record DebertaConfig(
         o.put("layer_norm_eps", layerNormEps);
         o.put("max_position_embeddings", maxPositions);
         o.put("max_relative_positions", maxRelativePositions);
-        if (latentConcepts > 0) {
-            o.put(HF_LATENT_CONCEPTS_KEY, latentConcepts);
-        }
+        o.put(HF_LATENT_CONCEPTS_KEY, latentConcepts);   // 0 too: a directory of ours never has k inferred
         o.put("model_type", HF_MODEL_TYPE);
         o.put("num_attention_heads", numHeads);
         o.put("num_hidden_layers", numLayers);

@@ -21,6 +21,7 @@ import io.mlsm.eval.sweep.Checkpoint;
 import io.mlsm.eval.sweep.CheckpointSweep;
 import io.mlsm.eval.sweep.SweepResult;
 import io.mlsm.eval.sweep.ZeroShotSuite;
+import io.mlsm.models.io.HfDebertaDirectory;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -277,8 +278,8 @@ public final class SparkEvaluation {
         try (ExecutorPool.Lease<Tokenizer> tok = ExecutorPool.borrow("tokenizer:" + t.tokenizer(),
                 () -> UnigramTokenizer.load(Path.of(t.tokenizer())));
              ExecutorPool.Lease<MaskedLmScorer> scorer = ExecutorPool.borrow("scorer:" + t.head() + ":"
-                     + t.checkpoint(), () -> Evaluations.scorer(Evaluations.loadModel(Path.of(t.checkpoint())),
-                     tok.value(), t.head()))) {
+                     + t.checkpoint(), () -> Evaluations.scorer(HfDebertaDirectory.loadModelFor(Path.of(t.checkpoint()),
+                     tok.value().vocabSize(), -1), tok.value(), t.head()))) {
             if (t.pairs() != null) {
                 BlimpResult r = new BlimpEvaluator(tok.value(), scorer.value(), t.pll())
                         .evaluate(t.pairs(), EvalProgressListener.NONE);

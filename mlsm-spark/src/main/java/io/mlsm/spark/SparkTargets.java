@@ -254,7 +254,7 @@ public final class SparkTargets {
     public Result run(JavaSparkContext sc) throws IOException {
         long t0 = System.nanoTime();
         Tokenizer tok = UnigramTokenizer.load(tokenizer);
-        DebertaModel model = HfDebertaDirectory.loadModel(teacher);
+        DebertaModel model = HfDebertaDirectory.loadModelFor(teacher, tok.vocabSize(), -1);
         Dictionary dict = Dictionary.load(dictionary);
         double l = lambda != null ? lambda : dict.provenance().lambda();
         try (EncodedCorpus seqs = EncodedCorpus.open(corpus)) {
@@ -374,13 +374,14 @@ public final class SparkTargets {
         Path corpusPath = Path.of(t.corpus());
         try (ExecutorPool.Lease<EncodedCorpus> seqs = ExecutorPool.borrow("corpus:" + t.corpus(),
                 () -> EncodedCorpus.open(corpusPath));
+             ExecutorPool.Lease<Tokenizer> tok = ExecutorPool.borrow("tokenizer:" + t.tokenizer(),
+                     () -> UnigramTokenizer.load(Path.of(t.tokenizer())));
              ExecutorPool.Lease<DebertaModel> model = ExecutorPool.borrow("teacher:" + t.teacher() + ":layer "
-                     + t.layer(), () -> upTo(HfDebertaDirectory.loadModel(Path.of(t.teacher())), t.layer()));
+                     + t.layer(), () -> upTo(HfDebertaDirectory.loadModelFor(Path.of(t.teacher()),
+                     tok.value().vocabSize(), -1), t.layer()));
              ExecutorPool.Lease<NonNegativeFista> solver = ExecutorPool.borrow("solver:" + t.dictionary() + ":"
                      + t.lambda() + ":" + t.fistaIterations(),
-                     () -> solver(Dictionary.load(Path.of(t.dictionary())), t.lambda(), t.fistaIterations()));
-             ExecutorPool.Lease<Tokenizer> tok = ExecutorPool.borrow("tokenizer:" + t.tokenizer(),
-                     () -> UnigramTokenizer.load(Path.of(t.tokenizer())))) {
+                     () -> solver(Dictionary.load(Path.of(t.dictionary())), t.lambda(), t.fistaIterations()))) {
             ConceptTargetCache.Fingerprints fp = new ConceptTargetCache.Fingerprints(t.fpTeacher(), t.fpCoder(),
                     t.fpCorpus());
             ConceptTargetCache.Shard s = ConceptTargetCache.builder(seqs.value(), tok.value().specials())

@@ -476,7 +476,11 @@ public final class Pretraining {
             DebertaConfig teacherCfg = null;
             if (teacher != null && teacher.isLoaded()) {
                 try {
-                    teacherCfg = DebertaConfig.readHfConfig(teacher.directory().resolve(HfDebertaDirectory.CONFIG_FILE));
+                    int k = expectedVocab > 0
+                            ? HfDebertaDirectory.latentConceptsFor(teacher.directory(), expectedVocab, teacher.concepts())
+                            : teacher.concepts();
+                    teacherCfg = DebertaConfig.readHfConfig(teacher.directory().resolve(HfDebertaDirectory.CONFIG_FILE),
+                            k);
                 } catch (IOException e) {
                     throw new IllegalArgumentException("cannot read the teacher's config in " + teacher.directory()
                             + ": " + e.getMessage(), e);
@@ -526,13 +530,16 @@ public final class Pretraining {
         }
 
         /**
-         * Copies every teacher parameter into the student. In the released V+k layout the student's word embeddings
-         * and output bias have k more rows than the teacher's (the latent concepts): the teacher fills the first V
-         * rows and the concept rows keep their initialisation.
+         * Copies every teacher parameter into the student. In the released V+k layout the word embeddings and the
+         * output bias have a row per word piece and then one per latent concept. When teacher and student have the
+         * same {@code k} everything is copied (a released MLSM checkpoint continued); otherwise the teacher fills the
+         * first V rows and the student's concept rows keep their initialisation (a teacher's concepts are not the
+         * student's: an MLM student has none, an MLSM student has those of its own dictionary).
          *
          * @throws IllegalArgumentException when a teacher parameter is missing in the student or does not fit
          */
         static void copy(DebertaModel teacher, DebertaModel student) {
+            long v = teacher.config().vocabSize();
             for (Map.Entry<String, INDArray> e : teacher.parameters().entrySet()) {
                 String name = e.getKey();
                 INDArray from = e.getValue();
@@ -542,10 +549,11 @@ public final class Pretraining {
                 INDArray to = student.parameter(name);
                 if (java.util.Arrays.equals(to.shape(), from.shape())) {
                     student.setParameter(name, from);
-                } else if (to.rank() == from.rank() && to.size(0) > from.size(0) && java.util.Arrays.equals(
-                        java.util.Arrays.copyOfRange(to.shape(), 1, to.rank()),
+                } else if (to.rank() == from.rank() && from.size(0) >= v && to.size(0) >= v
+                        && java.util.Arrays.equals(java.util.Arrays.copyOfRange(to.shape(), 1, to.rank()),
                         java.util.Arrays.copyOfRange(from.shape(), 1, from.rank()))) {
-                    to.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, from.size(0))).assign(from);
+                    to.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, v))
+                            .assign(from.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, v)));
                 } else {
                     throw new IllegalArgumentException("warm start: parameter '" + name + "' has shape "
                             + java.util.Arrays.toString(from.shape()) + " in the teacher but "

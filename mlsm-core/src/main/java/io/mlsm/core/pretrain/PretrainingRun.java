@@ -297,7 +297,9 @@ final class PretrainingRun {
         @Override
         void load() throws IOException {
             teacherDir = cfg.teacher.isLoaded() ? cfg.teacher.directory() : artifact();
-            teacherModel = HfDebertaDirectory.loadModel(teacherDir);
+            teacherModel = cfg.teacher.isLoaded()
+                    ? HfDebertaDirectory.loadModelFor(teacherDir, tok.vocabSize(), cfg.teacher.concepts())
+                    : HfDebertaDirectory.loadModel(teacherDir);
             checkVocabulary();
         }
 

@@ -9,11 +9,14 @@ import java.util.Objects;
 
 /**
  * Where phase 1's teacher comes from: pre-trained here with MLM, or loaded from a model directory (a Hugging Face
- * DeBERTa directory or one exported by this library).
+ * DeBERTa directory, one exported by this library, or a released MLSM checkpoint whose {@code vocab_size} is
+ * {@code V + k}: its {@code k} comes from our config key, else {@link #concepts(int)}, else {@code vocab_size} minus
+ * the tokenizer's size, said at WARN).
  *
  * <pre>{@code
  * TeacherSpec t = TeacherSpec.pretrainMlm(DebertaConfig.small()).steps(2_000).learningRate(5e-4);
  * TeacherSpec l = TeacherSpec.load(Path.of("runs/teacher"));
+ * TeacherSpec r = TeacherSpec.load(Path.of("deberta-mlsm-released")).concepts(2500);   // vocab_size = V + 2500
  * }</pre>
  */
 public final class TeacherSpec {
@@ -21,6 +24,7 @@ public final class TeacherSpec {
     private final DebertaConfig architecture;
     private final Path directory;
     private final TrainingOptions.Builder training;
+    private int concepts = -1;
 
     private TeacherSpec(DebertaConfig architecture, Path directory) {
         this.architecture = architecture;
@@ -97,6 +101,30 @@ public final class TeacherSpec {
     public TeacherSpec decayAllParameters(boolean all) {
         training.decayAllParameters(all);
         return this;
+    }
+
+    /**
+     * The latent concepts {@code k} of a loaded teacher in the released {@code V + k} layout whose config has no key
+     * of ours; the default -1 takes {@code k} from the config, else {@code vocab_size − tokenizer size}.
+     *
+     * @param k {@code k >= 0}, or -1
+     * @return this
+     * @throws IllegalArgumentException when {@code k < -1} or the teacher is trained here
+     */
+    public TeacherSpec concepts(int k) {
+        if (k < -1) {
+            throw new IllegalArgumentException("teacher concepts must be >= 0, or -1 for inferred, got " + k);
+        }
+        if (directory == null) {
+            throw new IllegalArgumentException("teacher concepts apply to a loaded teacher; this one is trained here");
+        }
+        concepts = k;
+        return this;
+    }
+
+    /** @return {@code k} of a loaded released teacher, or -1 for "from the config, else inferred" */
+    public int concepts() {
+        return concepts;
     }
 
     /** @return the teacher's training options as configured (the seed is set at fit time) */

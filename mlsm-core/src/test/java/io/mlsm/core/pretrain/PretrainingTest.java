@@ -179,6 +179,38 @@ class PretrainingTest {
         assertThrows(IllegalArgumentException.class, () -> Pretraining.WarmStart.copy(teacher, other));
     }
 
+    @Test
+    void warmStartFromAReleasedVPlusKTeacherCopiesConceptRowsOnlyForTheSameK() {
+        String emb = "deberta.embeddings.word_embeddings.weight";
+        DebertaModel teacher = DebertaModel.initialize(micro().withLatentConcepts(12), 1);   // V = 100, k = 12
+        // a student with its own dictionary (k = 8): word-piece rows from the teacher, concept rows its own
+        DebertaModel student = DebertaModel.initialize(micro().withLatentConcepts(8), 2);
+        INDArray ownConcepts = student.parameter(emb).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(100, 108))
+                .dup();
+        Pretraining.WarmStart.copy(teacher, student);
+        for (Map.Entry<String, INDArray> e : teacher.parameters().entrySet()) {
+            INDArray t = e.getValue();
+            INDArray s = student.parameter(e.getKey());
+            if (t.size(0) == 112) {
+                assertEquals(t.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 100)),
+                        s.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 100)), e.getKey());
+            } else {
+                assertEquals(t, s, e.getKey());
+            }
+        }
+        assertEquals(ownConcepts, student.parameter(emb).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(100, 108)),
+                "the student's concept rows keep their initialisation");
+        // an MLM student (k = 0) takes the word-piece rows and leaves the teacher's concepts behind
+        DebertaModel mlm = DebertaModel.initialize(micro(), 4);
+        Pretraining.WarmStart.copy(teacher, mlm);
+        assertEquals(teacher.parameter(emb).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 100)),
+                mlm.parameter(emb));
+        // the same k: a released checkpoint continued, concept rows included
+        DebertaModel same = DebertaModel.initialize(micro().withLatentConcepts(12), 5);
+        Pretraining.WarmStart.copy(teacher, same);
+        assertEquals(teacher.parameter(emb), same.parameter(emb));
+    }
+
     static java.util.List<Objective> paperObjectives() {
         return Objective.values();
     }

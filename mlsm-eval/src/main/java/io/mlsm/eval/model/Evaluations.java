@@ -244,22 +244,38 @@ public final class Evaluations {
     public static FineTuneResult glue(GlueTask task, Path modelDir, Tokenizer tokenizer, Path dataDir, EvalLimit limit,
                                       FineTuneConfig config, DebertaClassifier.Options options,
                                       EvalProgressListener listener) throws IOException {
+        return glue(task, modelDir, -1, tokenizer, dataDir, limit, config, options, listener);
+    }
+
+    /**
+     * As {@link #glue(GlueTask, Path, Tokenizer, Path, EvalLimit, FineTuneConfig, DebertaClassifier.Options,
+     * EvalProgressListener)}, for a model directory in the released {@code V + k} layout: {@code concepts} is its
+     * {@code k} ({@link HfDebertaDirectory#latentConceptsFor}; -1 = from the config, else
+     * {@code vocab_size − tokenizer size}). The classifier fine-tunes the backbone; the concept rows stay unused.
+     *
+     * @throws IllegalArgumentException if the task has no training or no validation split in {@code dataDir}
+     * @throws IOException              if the model or the data cannot be read
+     */
+    public static FineTuneResult glue(GlueTask task, Path modelDir, int concepts, Tokenizer tokenizer, Path dataDir,
+                                      EvalLimit limit, FineTuneConfig config, DebertaClassifier.Options options,
+                                      EvalProgressListener listener) throws IOException {
         for (GlueSplit split : new GlueSplit[] {GlueSplit.TRAIN, GlueSplit.VALID}) {
             if (!GlueReader.hasSplit(dataDir, task, split)) {
                 throw new IllegalArgumentException(task.displayName() + " has no " + split + " split at "
                         + task.file(dataDir, split));
             }
         }
-        TrainableClassifier.Factory factory = classifierFactory(modelDir, tokenizer, options);
+        TrainableClassifier.Factory factory = classifierFactory(modelDir, concepts, tokenizer, options);
         return new FineTuning(tokenizer, factory, config, listener).run(task,
                 GlueReader.read(dataDir, task, GlueSplit.TRAIN, limit),
                 GlueReader.read(dataDir, task, GlueSplit.VALID, limit));
     }
 
-    private static TrainableClassifier.Factory classifierFactory(Path modelDir, Tokenizer tokenizer,
+    private static TrainableClassifier.Factory classifierFactory(Path modelDir, int concepts, Tokenizer tokenizer,
                                                                  DebertaClassifier.Options options)
             throws IOException {
-        HfDebertaDirectory.Loaded loaded = HfDebertaDirectory.load(modelDir);
+        HfDebertaDirectory.Loaded loaded = HfDebertaDirectory.load(modelDir,
+                HfDebertaDirectory.latentConceptsFor(modelDir, tokenizer.vocabSize(), concepts));
         VocabularyFit.require(tokenizer, loaded.config(), null, modelDir);
         return DebertaClassifier.factory(loaded.config(), loaded.parameters(), options);
     }
@@ -313,7 +329,8 @@ public final class Evaluations {
             throws IOException {
         List<Checkpoint<MaskedLmScorer>> cps = new ArrayList<>();
         forEachCheckpoint(runs, (series, step, dir) -> cps.add(new Checkpoint<>(series, step,
-                () -> scorer(loadModel(dir), tokenizer, settings.head()))));
+                () -> scorer(HfDebertaDirectory.loadModelFor(dir, tokenizer.vocabSize(), -1), tokenizer,
+                        settings.head()))));
         ZeroShotSuite suite = ZeroShotSuite.fromSharedData(dataDir, tokenizer, limit, settings.pll(),
                 settings.ewokRule(), settings.ewokZip());
         SweepResult r = new CheckpointSweep<>(suite, settings.listener()).run(cps);
@@ -354,7 +371,7 @@ public final class Evaluations {
             throws IOException {
         List<Checkpoint<TrainableClassifier.Factory>> cps = new ArrayList<>();
         forEachCheckpoint(runs, (series, step, dir) -> cps.add(new Checkpoint<>(series, step,
-                () -> classifierFactory(dir, tokenizer, options))));
+                () -> classifierFactory(dir, -1, tokenizer, options))));
         GlueSuite suite = GlueSuite.fromSharedData(dataDir, tokenizer, limit, config);
         SweepResult r = new CheckpointSweep<>(suite, listener).run(cps);
         Map<String, String> prov = new LinkedHashMap<>(suite.settings());

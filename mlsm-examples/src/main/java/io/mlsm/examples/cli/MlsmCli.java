@@ -921,7 +921,7 @@ public final class MlsmCli implements Callable<Integer> {
                 throw bad(spec, "--task", task, e.getMessage());
             }
             var o = options(spec, () -> new FineTuneGlueExample.Options(model.dir(), model.tokenizerFile(),
-                    data.dir(), t, examples, epochs, seeds, lr, batch));
+                    data.dir(), t, examples, epochs, seeds, lr, batch, model.concepts()));
             var r = FineTuneGlueExample.run(o).result();
             PrintWriter w = spec.commandLine().getOut();
             r.runs().forEach(s -> w.println("seed " + s.seed() + ": " + fmt(s.score()) + " after " + s.steps()

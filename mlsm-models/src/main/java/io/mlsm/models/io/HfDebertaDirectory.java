@@ -319,6 +319,26 @@ public final class HfDebertaDirectory {
     }
 
     /**
+     * Loads a model directory for use with a tokenizer of {@code tokenizerVocab} ids: a directory of ours, a plain
+     * Hugging Face {@code DebertaForMaskedLM}, or a released MLSM checkpoint ({@code vocab_size = V + k}, no key of
+     * ours), {@code k} as {@link #latentConceptsFor} decides it. Every command that takes a model next to a tokenizer
+     * (scoring, fine-tuning, teacher, warm start, dictionary learning, Spark targets) loads through here.
+     *
+     * <pre>{@code
+     * DebertaModel teacher = HfDebertaDirectory.loadModelFor(dir, tokenizer.vocabSize(), -1);   // V rows + k concepts
+     * }</pre>
+     *
+     * @param dir               model directory
+     * @param tokenizerVocab    ids of the tokenizer the model is used with
+     * @param requestedConcepts {@code k} asked for (e.g. {@code --concepts}), or -1 for "from the config, else inferred"
+     * @return the model (float32)
+     * @throws IOException as {@link #load(Path, int)}
+     */
+    public static DebertaModel loadModelFor(Path dir, int tokenizerVocab, int requestedConcepts) throws IOException {
+        return loadModel(dir, latentConceptsFor(dir, tokenizerVocab, requestedConcepts));
+    }
+
+    /**
      * Exports a model (backbone, MLM head and any optional heads it has).
      *
      * @param dir        target directory
