@@ -98,8 +98,15 @@ class HfWrittenReleasedCheckpointTest {
                 }
             }
             assertTrue(worst <= 1e-5 * scale, "max |ours - HF| over V+k logits " + worst + " (scale " + scale + ")");
-            // without k the concept rows read as word pieces: V + k rows of vocabulary, no concepts
-            assertEquals(V + K, HfDebertaDirectory.loadModel(released).config().vocabSize());
+            INDArray last = r.hiddenStates().get(r.hiddenStates().size() - 1);
+            INDArray hfLast = io.get("hidden_states_last").castTo(DataType.FLOAT);
+            INDArray realRows = mask.reshape(2, 12, 1);
+            double hiddenWorst = last.mul(realRows).sub(hfLast.mul(realRows)).amaxNumber().doubleValue();
+            assertTrue(hiddenWorst <= 1e-5 * hfLast.amaxNumber().doubleValue(), "last hidden state " + hiddenWorst);
+        }
+        // without k the concept rows read as word pieces: V + k rows of vocabulary, no concepts
+        try (DebertaModel plain = HfDebertaDirectory.loadModel(released)) {
+            assertEquals(V + K, plain.config().vocabSize());
         }
     }
 
@@ -125,6 +132,11 @@ class HfWrittenReleasedCheckpointTest {
                 1, 1, 1e-3, 8, K)).result();
         assertEquals(a.mean(), b.mean(), 0.0, "k inferred and k given fine-tune the same backbone");
         assertTrue(Double.isFinite(a.mean()));
+        // a k that leaves fewer word pieces than the tokenizer has is rejected, naming both sizes: --concepts is read
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> FineTuneGlueExample.run(new FineTuneGlueExample.Options(released, tokenizer, data, GlueTask.RTE,
+                        0, 1, 1, 1e-3, 8, K + 1)));
+        assertTrue(e.getMessage().contains("300") && e.getMessage().contains("299"), e.getMessage());
     }
 
     @Test

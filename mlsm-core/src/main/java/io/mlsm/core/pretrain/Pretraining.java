@@ -8,6 +8,7 @@ import io.mlsm.core.train.ConceptTargets;
 import io.mlsm.core.train.TrainingOptions;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
+import io.mlsm.models.graph.VariableNames;
 import io.mlsm.models.io.HfDebertaDirectory;
 import io.mlsm.models.loss.MlsmLoss;
 import io.mlsm.sparse.Dictionary;
@@ -531,15 +532,20 @@ public final class Pretraining {
 
         /**
          * Copies every teacher parameter into the student. In the released V+k layout the word embeddings and the
-         * output bias have a row per word piece and then one per latent concept. When teacher and student have the
-         * same {@code k} everything is copied (a released MLSM checkpoint continued); otherwise the teacher fills the
-         * first V rows and the student's concept rows keep their initialisation (a teacher's concepts are not the
-         * student's: an MLM student has none, an MLSM student has those of its own dictionary).
+         * output bias have a row per word piece and then one per latent concept: the teacher fills the V word-piece
+         * rows and the student's concept rows keep their initialisation, whatever k the two have (a student's
+         * concepts are those of its own dictionary; even with the same k a teacher's concept rows belong to another
+         * dictionary's atoms).
          *
-         * @throws IllegalArgumentException when a teacher parameter is missing in the student or does not fit
+         * @throws IllegalArgumentException when the vocabularies differ, or a teacher parameter is missing in the
+         *                                  student or does not fit
          */
         static void copy(DebertaModel teacher, DebertaModel student) {
             long v = teacher.config().vocabSize();
+            if (student.config().vocabSize() != v) {
+                throw new IllegalArgumentException("warm start: the teacher has " + v + " word pieces but the student "
+                        + student.config().vocabSize());
+            }
             for (Map.Entry<String, INDArray> e : teacher.parameters().entrySet()) {
                 String name = e.getKey();
                 INDArray from = e.getValue();
@@ -547,13 +553,15 @@ public final class Pretraining {
                     throw new IllegalArgumentException("warm start: the student has no parameter '" + name + "'");
                 }
                 INDArray to = student.parameter(name);
-                if (java.util.Arrays.equals(to.shape(), from.shape())) {
-                    student.setParameter(name, from);
-                } else if (to.rank() == from.rank() && from.size(0) >= v && to.size(0) >= v
+                boolean vocabularyRows = name.equals(VariableNames.WORD_EMBEDDINGS)
+                        || name.equals(VariableNames.MLM_BIAS);
+                if (vocabularyRows && to.rank() == from.rank() && from.size(0) >= v && to.size(0) >= v
                         && java.util.Arrays.equals(java.util.Arrays.copyOfRange(to.shape(), 1, to.rank()),
                         java.util.Arrays.copyOfRange(from.shape(), 1, from.rank()))) {
                     to.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, v))
                             .assign(from.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, v)));
+                } else if (!vocabularyRows && java.util.Arrays.equals(to.shape(), from.shape())) {
+                    student.setParameter(name, from);
                 } else {
                     throw new IllegalArgumentException("warm start: parameter '" + name + "' has shape "
                             + java.util.Arrays.toString(from.shape()) + " in the teacher but "

@@ -10,8 +10,8 @@ import java.util.Objects;
 /**
  * Where phase 1's teacher comes from: pre-trained here with MLM, or loaded from a model directory (a Hugging Face
  * DeBERTa directory, one exported by this library, or a released MLSM checkpoint whose {@code vocab_size} is
- * {@code V + k}: its {@code k} comes from our config key, else {@link #concepts(int)}, else {@code vocab_size} minus
- * the tokenizer's size, said at WARN).
+ * {@code V + k}: its {@code k} is {@link #concepts(int)} when given (a config key of ours that says otherwise is
+ * rejected), else our config key, else {@code vocab_size} minus the tokenizer's size, said at WARN).
  *
  * <pre>{@code
  * TeacherSpec t = TeacherSpec.pretrainMlm(DebertaConfig.small()).steps(2_000).learningRate(5e-4);

@@ -180,35 +180,43 @@ class PretrainingTest {
     }
 
     @Test
-    void warmStartFromAReleasedVPlusKTeacherCopiesConceptRowsOnlyForTheSameK() {
+    void warmStartFromAReleasedVPlusKTeacherCopiesWordPieceRowsOnly() {
         String emb = "deberta.embeddings.word_embeddings.weight";
+        String bias = "cls.predictions.bias";
         DebertaModel teacher = DebertaModel.initialize(micro().withLatentConcepts(12), 1);   // V = 100, k = 12
-        // a student with its own dictionary (k = 8): word-piece rows from the teacher, concept rows its own
-        DebertaModel student = DebertaModel.initialize(micro().withLatentConcepts(8), 2);
-        INDArray ownConcepts = student.parameter(emb).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(100, 108))
-                .dup();
-        Pretraining.WarmStart.copy(teacher, student);
-        for (Map.Entry<String, INDArray> e : teacher.parameters().entrySet()) {
-            INDArray t = e.getValue();
-            INDArray s = student.parameter(e.getKey());
-            if (t.size(0) == 112) {
-                assertEquals(t.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 100)),
-                        s.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 100)), e.getKey());
-            } else {
-                assertEquals(t, s, e.getKey());
+        // whatever the student's k (its own dictionary's, 8 or 0, or 12 like the teacher's), the V word-piece rows
+        // come from the teacher and the student's concept rows keep their initialisation
+        for (int k : new int[]{8, 0, 12}) {
+            DebertaModel student = DebertaModel.initialize(micro().withLatentConcepts(k), 2 + k);
+            INDArray ownEmb = student.parameter(emb).dup();
+            INDArray ownBias = student.parameter(bias).dup();
+            Pretraining.WarmStart.copy(teacher, student);
+            for (Map.Entry<String, INDArray> e : teacher.parameters().entrySet()) {
+                INDArray t = e.getValue();
+                INDArray s = student.parameter(e.getKey());
+                if (e.getKey().equals(emb) || e.getKey().equals(bias)) {
+                    assertEquals(t.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 100)),
+                            s.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 100)), e.getKey() + " k=" + k);
+                    if (k > 0 && e.getKey().equals(emb)) {
+                        assertEquals(ownEmb.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(100, 100 + k)),
+                                s.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(100, 100 + k)),
+                                "concept rows keep their init, k=" + k);
+                    }
+                } else {
+                    assertEquals(t, s, e.getKey() + " k=" + k);
+                }
+            }
+            if (k > 0) {
+                assertEquals(ownBias.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(100, 100 + k)),
+                        student.parameter(bias).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(100, 100 + k)),
+                        "concept biases keep their init, k=" + k);
             }
         }
-        assertEquals(ownConcepts, student.parameter(emb).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(100, 108)),
-                "the student's concept rows keep their initialisation");
-        // an MLM student (k = 0) takes the word-piece rows and leaves the teacher's concepts behind
-        DebertaModel mlm = DebertaModel.initialize(micro(), 4);
-        Pretraining.WarmStart.copy(teacher, mlm);
-        assertEquals(teacher.parameter(emb).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 100)),
-                mlm.parameter(emb));
-        // the same k: a released checkpoint continued, concept rows included
-        DebertaModel same = DebertaModel.initialize(micro().withLatentConcepts(12), 5);
-        Pretraining.WarmStart.copy(teacher, same);
-        assertEquals(teacher.parameter(emb), same.parameter(emb));
+        // a student of another vocabulary is rejected, even when its V + k equals the teacher's rows
+        DebertaModel other = DebertaModel.initialize(micro().withVocabSize(104).withLatentConcepts(8), 3);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Pretraining.WarmStart.copy(teacher, other));
+        assertTrue(e.getMessage().contains("100 word pieces but the student 104"), e.getMessage());
     }
 
     static java.util.List<Objective> paperObjectives() {

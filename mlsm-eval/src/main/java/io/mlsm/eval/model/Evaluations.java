@@ -140,7 +140,9 @@ public final class Evaluations {
     /** BLiMP + supplement of the model in {@code modelDir} with {@link Settings#defaults()}. */
     public static BlimpResult blimp(Path modelDir, Tokenizer tokenizer, Path dataDir, EvalLimit limit)
             throws IOException {
-        return blimp(loadModel(modelDir), tokenizer, dataDir, limit, Settings.defaults());
+        try (DebertaModel model = HfDebertaDirectory.loadModelFor(modelDir, tokenizer.vocabSize(), -1)) {
+            return blimp(model, tokenizer, dataDir, limit, Settings.defaults());
+        }
     }
 
     /** BLiMP + supplement of {@code model} with {@link Settings#defaults()}. */
@@ -166,7 +168,9 @@ public final class Evaluations {
     /** EWoK of the model in {@code modelDir} with {@link Settings#defaults()}. */
     public static EwokResult ewok(Path modelDir, Tokenizer tokenizer, Path dataDir, EvalLimit limit)
             throws IOException {
-        return ewok(loadModel(modelDir), tokenizer, dataDir, limit, Settings.defaults());
+        try (DebertaModel model = HfDebertaDirectory.loadModelFor(modelDir, tokenizer.vocabSize(), -1)) {
+            return ewok(model, tokenizer, dataDir, limit, Settings.defaults());
+        }
     }
 
     /**

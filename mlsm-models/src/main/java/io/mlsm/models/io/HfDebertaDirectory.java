@@ -239,7 +239,8 @@ public final class HfDebertaDirectory {
     /**
      * The number {@code k} of latent concepts of a model directory, for loading it next to a tokenizer of
      * {@code tokenizerVocab} ids: {@code requested} when it is {@code >= 0}; else the config's
-     * {@value DebertaConfig#HF_LATENT_CONCEPTS_KEY}; else — a released checkpoint, a Hugging Face
+     * {@value DebertaConfig#HF_LATENT_CONCEPTS_KEY}; else 0 for a directory with our {@code provenance.json} (written
+     * by this library before the key was written for k = 0 too); else — a released checkpoint, a Hugging Face
      * {@code DebertaForMaskedLM} directory with no key of ours — {@code vocab_size − tokenizerVocab} (the released
      * layout appends the {@code k} concepts to the vocabulary), said at WARN when it is above 0.
      *
@@ -270,6 +271,10 @@ public final class HfDebertaDirectory {
         }
         if (root.has(DebertaConfig.HF_LATENT_CONCEPTS_KEY)) {
             return root.get(DebertaConfig.HF_LATENT_CONCEPTS_KEY).asInt();
+        }
+        if (Files.isRegularFile(dir.resolve(Provenance.FILE_NAME))) {
+            // written by this library before the key was always written: k was 0, nothing to infer
+            return 0;
         }
         int vocab = root.path("vocab_size").asInt(-1);
         if (vocab < 1) {
@@ -321,8 +326,9 @@ public final class HfDebertaDirectory {
     /**
      * Loads a model directory for use with a tokenizer of {@code tokenizerVocab} ids: a directory of ours, a plain
      * Hugging Face {@code DebertaForMaskedLM}, or a released MLSM checkpoint ({@code vocab_size = V + k}, no key of
-     * ours), {@code k} as {@link #latentConceptsFor} decides it. Every command that takes a model next to a tokenizer
-     * (scoring, fine-tuning, teacher, warm start, dictionary learning, Spark targets) loads through here.
+     * ours), {@code k} as {@link #latentConceptsFor} decides it: the teacher of pre-training and dictionary learning,
+     * fine-tuning, the checkpoint sweeps and the Spark jobs load this way, and the scoring commands decide k by
+     * {@link #latentConceptsFor} too.
      *
      * <pre>{@code
      * DebertaModel teacher = HfDebertaDirectory.loadModelFor(dir, tokenizer.vocabSize(), -1);   // V rows + k concepts

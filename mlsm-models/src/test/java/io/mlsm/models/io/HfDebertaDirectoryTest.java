@@ -127,6 +127,14 @@ class HfDebertaDirectoryTest {
         assertEquals(520, asPlain.config().vocabSize());
         assertEquals(0, asPlain.config().latentConcepts());
         assertThrows(IllegalArgumentException.class, () -> HfParameterLayout.conceptRows(emb, plain.config()));
+
+        // next to a tokenizer of 500 ids the keyless directory infers k = 20 (the released layout) ...
+        assertEquals(k, HfDebertaDirectory.latentConceptsFor(out, 500, -1));
+        // ... but not when our provenance.json says this library wrote it (before the key was written for k = 0
+        // too): then k = 0, and a smaller tokenizer stays a vocabulary mismatch instead of becoming 20 concepts
+        Files.writeString(out.resolve(io.mlsm.runtime.Provenance.FILE_NAME), "{}");
+        assertEquals(0, HfDebertaDirectory.latentConceptsFor(out, 500, -1));
+        assertEquals(7, HfDebertaDirectory.latentConceptsFor(out, 500, 7), "a k given still wins");
     }
 
     @Test
