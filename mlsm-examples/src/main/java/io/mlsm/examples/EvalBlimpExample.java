@@ -119,8 +119,7 @@ public final class EvalBlimpExample {
     public static Result run(Options o) {
         try {
             Tokenizer tok = UnigramTokenizer.load(o.tokenizerFile());
-            DebertaModel model = HfDebertaDirectory.loadModel(o.modelDir(),
-                    HfDebertaDirectory.latentConceptsFor(o.modelDir(), tok.vocabSize(), o.concepts()));
+            DebertaModel model = HfDebertaDirectory.loadModelFor(o.modelDir(), tok.vocabSize(), o.concepts());
             EvalLimit limit = o.pairsPerFile() == 0 ? EvalLimit.all() : EvalLimit.firstN(o.pairsPerFile());
             Path blimpDir = o.blimpDir() != null ? o.blimpDir()
                     : BundledData.blimp(o.outputDir().resolve("data").resolve("blimp_filtered"));

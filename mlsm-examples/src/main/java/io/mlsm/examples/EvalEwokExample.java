@@ -98,9 +98,8 @@ public final class EvalEwokExample {
                     .withEwokZip(o.fastSubset() ? ZeroShotSuite.EWOK_FAST_ZIP : ZeroShotSuite.EWOK_ZIP)
                     .withListener(new LoggingProgressListener(15));
             EvalLimit limit = o.itemsPerGroup() == 0 ? EvalLimit.all() : EvalLimit.firstN(o.itemsPerGroup());
-            int k = HfDebertaDirectory.latentConceptsFor(o.modelDir(), tok.vocabSize(), o.concepts());
-            return new Result(Evaluations.ewok(HfDebertaDirectory.loadModel(o.modelDir(), k), tok, o.dataDir(), limit,
-                    s));
+            return new Result(Evaluations.ewok(HfDebertaDirectory.loadModelFor(o.modelDir(), tok.vocabSize(),
+                    o.concepts()), tok, o.dataDir(), limit, s));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -126,8 +126,7 @@ public final class FillMaskExample {
         Tokenizer tok;
         try {
             tok = UnigramTokenizer.load(o.tokenizerFile());
-            model = HfDebertaDirectory.loadModel(o.modelDir(),
-                    HfDebertaDirectory.latentConceptsFor(o.modelDir(), tok.vocabSize(), o.concepts()));
+            model = HfDebertaDirectory.loadModelFor(o.modelDir(), tok.vocabSize(), o.concepts());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

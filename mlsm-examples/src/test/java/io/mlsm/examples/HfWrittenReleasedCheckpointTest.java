@@ -3,8 +3,6 @@ package io.mlsm.examples;
 import io.mlsm.core.pretrain.Objective;
 import io.mlsm.core.tokenizer.UnigramTokenizer;
 import io.mlsm.eval.data.GlueTask;
-import io.mlsm.eval.model.ScoringHead;
-import io.mlsm.eval.pll.Normaliser;
 import io.mlsm.models.DebertaConfig;
 import io.mlsm.models.DebertaModel;
 import io.mlsm.models.ForwardResult;
@@ -112,13 +110,7 @@ class HfWrittenReleasedCheckpointTest {
 
     @Test
     void scoresAndFineTunesWithKInferredOrGiven(@TempDir Path dir) {
-        var inferred = EvalBlimpExample.run(new EvalBlimpExample.Options(released, tokenizer, null, null, 1,
-                ScoringHead.AUTO, Normaliser.ALL_OUTPUTS, dir.resolve("blimp-inferred"), -1));
-        var given = EvalBlimpExample.run(new EvalBlimpExample.Options(released, tokenizer, null, null, 1,
-                ScoringHead.AUTO, Normaliser.ALL_OUTPUTS, dir.resolve("blimp-given"), K));
-        assertEquals(inferred.table(), given.table());
-        assertTrue(inferred.scores().normaliserApplied().contains("V+k = " + V + "+" + K),
-                inferred.scores().normaliserApplied());
+        ReleasedCheckpointTest.scoresAlikeWithKInferredOrGiven(released, tokenizer, V, K, dir);
 
         Path data = dir.resolve("data");
         try {

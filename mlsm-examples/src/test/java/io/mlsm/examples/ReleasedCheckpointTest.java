@@ -54,6 +54,20 @@ class ReleasedCheckpointTest {
         return dir;
     }
 
+    /**
+     * {@code eval-blimp} on a released directory with {@code k} inferred and with {@code k} given: the same table, and
+     * the ALL_OUTPUTS normaliser over all {@code V + k} rows.
+     */
+    static void scoresAlikeWithKInferredOrGiven(Path model, Path tokFile, int v, int k, Path dir) {
+        var inferred = EvalBlimpExample.run(new EvalBlimpExample.Options(model, tokFile, null, null, 1,
+                ScoringHead.AUTO, Normaliser.ALL_OUTPUTS, dir.resolve("blimp-inferred"), -1));
+        var given = EvalBlimpExample.run(new EvalBlimpExample.Options(model, tokFile, null, null, 1,
+                ScoringHead.AUTO, Normaliser.ALL_OUTPUTS, dir.resolve("blimp-given"), k));
+        assertEquals(inferred.table(), given.table());
+        assertTrue(inferred.scores().normaliserApplied().contains("V+k = " + v + "+" + k),
+                inferred.scores().normaliserApplied());
+    }
+
     @Test
     void aVPlusKDirectoryWithoutOurKeysLoadsWithKInferredOrGiven(@TempDir Path dir) throws Exception {
         Path corpus = TinyFixtures.aliceCorpus(dir.resolve("corpus"));
@@ -77,14 +91,8 @@ class ReleasedCheckpointTest {
         Files.writeString(notJson.resolve("config.json"), "{ not json");
         assertThrows(CheckpointFormatException.class, () -> HfDebertaDirectory.latentConceptsFor(notJson, v, -1));
 
-        // eval-blimp reads it: k inferred and k given score the same, and ALL_OUTPUTS differs from VOCABULARY
-        var inferred = EvalBlimpExample.run(new EvalBlimpExample.Options(model, tokFile, null, null, 1,
-                ScoringHead.AUTO, Normaliser.ALL_OUTPUTS, dir.resolve("out-inferred"), -1));
-        var given = EvalBlimpExample.run(new EvalBlimpExample.Options(model, tokFile, null, null, 1,
-                ScoringHead.AUTO, Normaliser.ALL_OUTPUTS, dir.resolve("out-given"), K));
-        assertEquals(inferred.table(), given.table());
-        assertTrue(inferred.scores().normaliserApplied().contains("V+k = " + v + "+" + K),
-                inferred.scores().normaliserApplied());
+        // eval-blimp reads it: k inferred and k given score the same, over all V + k rows
+        scoresAlikeWithKInferredOrGiven(model, tokFile, v, K, dir);
         // fill-mask too
         var fill = FillMaskExample.run(new FillMaskExample.Options(model, tokFile, List.of("the [MASK] sat"), 3, -1));
         assertFalse(fill.toString().isEmpty());

@@ -278,8 +278,9 @@ public final class SparkEvaluation {
         try (ExecutorPool.Lease<Tokenizer> tok = ExecutorPool.borrow("tokenizer:" + t.tokenizer(),
                 () -> UnigramTokenizer.load(Path.of(t.tokenizer())));
              ExecutorPool.Lease<MaskedLmScorer> scorer = ExecutorPool.borrow("scorer:" + t.head() + ":"
-                     + t.checkpoint() + ":tokenizer " + t.tokenizer(), () -> Evaluations.scorer(HfDebertaDirectory.loadModelFor(Path.of(t.checkpoint()),
-                     tok.value().vocabSize(), -1), tok.value(), t.head()))) {
+                     + t.checkpoint() + ":tokenizer " + t.tokenizer(), () -> Evaluations.scorer(
+                     HfDebertaDirectory.loadModelFor(Path.of(t.checkpoint()), tok.value().vocabSize(), -1),
+                     tok.value(), t.head()))) {
             if (t.pairs() != null) {
                 BlimpResult r = new BlimpEvaluator(tok.value(), scorer.value(), t.pll())
                         .evaluate(t.pairs(), EvalProgressListener.NONE);

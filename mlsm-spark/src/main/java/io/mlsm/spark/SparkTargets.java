@@ -377,8 +377,8 @@ public final class SparkTargets {
              ExecutorPool.Lease<Tokenizer> tok = ExecutorPool.borrow("tokenizer:" + t.tokenizer(),
                      () -> UnigramTokenizer.load(Path.of(t.tokenizer())));
              ExecutorPool.Lease<DebertaModel> model = ExecutorPool.borrow("teacher:" + t.teacher() + ":layer "
-                     + t.layer() + ":tokenizer " + t.tokenizer(), () -> upTo(HfDebertaDirectory.loadModelFor(Path.of(t.teacher()),
-                     tok.value().vocabSize(), -1), t.layer()));
+                     + t.layer() + ":tokenizer " + t.tokenizer(), () -> upTo(
+                     HfDebertaDirectory.loadModelFor(Path.of(t.teacher()), tok.value().vocabSize(), -1), t.layer()));
              ExecutorPool.Lease<NonNegativeFista> solver = ExecutorPool.borrow("solver:" + t.dictionary() + ":"
                      + t.lambda() + ":" + t.fistaIterations(),
                      () -> solver(Dictionary.load(Path.of(t.dictionary())), t.lambda(), t.fistaIterations()))) {

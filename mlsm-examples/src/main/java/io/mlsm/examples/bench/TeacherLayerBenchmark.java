@@ -116,23 +116,20 @@ public final class TeacherLayerBenchmark {
         INDArray h = states.getRows(targets);
         NonNegativeFista solver = NonNegativeFista.builder(dict).options(NonNegativeFista.Options.reference(0.05))
                 .build();
-        solver.solve(h);
-        double[] t = new double[reps];
-        for (int r = 0; r < reps; r++) {
-            long t0 = System.nanoTime();
-            solver.solve(h);
-            t[r] = (System.nanoTime() - t0) / 1e9;
-        }
-        java.util.Arrays.sort(t);
-        return t[reps / 2];
+        return medianSeconds(() -> solver.solve(h), reps);
     }
 
     private static double time(DebertaModel m, INDArray ids, INDArray mask, int reps) {
-        m.hiddenStates(ids, mask);
+        return medianSeconds(() -> m.hiddenStates(ids, mask), reps);
+    }
+
+    /** Median of {@code reps} timed runs after one untimed warm-up run. */
+    private static double medianSeconds(Runnable work, int reps) {
+        work.run();
         double[] t = new double[reps];
         for (int r = 0; r < reps; r++) {
             long t0 = System.nanoTime();
-            m.hiddenStates(ids, mask);
+            work.run();
             t[r] = (System.nanoTime() - t0) / 1e9;
         }
         java.util.Arrays.sort(t);

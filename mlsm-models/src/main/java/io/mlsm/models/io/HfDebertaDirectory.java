@@ -326,9 +326,9 @@ public final class HfDebertaDirectory {
     /**
      * Loads a model directory for use with a tokenizer of {@code tokenizerVocab} ids: a directory of ours, a plain
      * Hugging Face {@code DebertaForMaskedLM}, or a released MLSM checkpoint ({@code vocab_size = V + k}, no key of
-     * ours), {@code k} as {@link #latentConceptsFor} decides it: the teacher of pre-training and dictionary learning,
-     * fine-tuning, the checkpoint sweeps and the Spark jobs load this way, and the scoring commands decide k by
-     * {@link #latentConceptsFor} too.
+     * ours), {@code k} as {@link #latentConceptsFor} decides it. The commands that take a model next to a tokenizer
+     * (scoring, fill-mask, fine-tuning, the teacher of pre-training and dictionary learning, the checkpoint sweeps,
+     * the Spark jobs) load this way.
      *
      * <pre>{@code
      * DebertaModel teacher = HfDebertaDirectory.loadModelFor(dir, tokenizer.vocabSize(), -1);   // V rows + k concepts
