@@ -1,5 +1,6 @@
 package io.mlsm.models;
 
+import io.mlsm.models.direct.DirectForward;
 import io.mlsm.models.graph.CompiledGraph;
 import io.mlsm.models.graph.GraphCache;
 import io.mlsm.models.graph.VariableNames;
@@ -64,6 +65,8 @@ public final class DebertaModel implements AutoCloseable {
     private final Map<String, INDArray> params = new LinkedHashMap<>();
     private final GraphCache<Object> graphs = new GraphCache<>(MAX_CACHED_GRAPHS);
     private final TrainingStep step = new TrainingStep(this);
+    /** Float32 inference without a graph (created on first use; its scratch is freed with the graphs). */
+    private DirectForward direct;
 
     private DebertaModel(DebertaConfig config, DataType dataType) {
         this.config = config;
@@ -190,6 +193,9 @@ public final class DebertaModel implements AutoCloseable {
      */
     public void releaseGraphs() {
         graphs.clear();
+        if (direct != null) {
+            direct.close();
+        }
     }
 
     /** Frees the built graphs and their buffers ({@link #releaseGraphs}); the model stays usable. */
@@ -314,6 +320,9 @@ public final class DebertaModel implements AutoCloseable {
     private ForwardResult runForward(INDArray inputIds, INDArray attentionMask, boolean withLogits) {
         int bs = (int) inputIds.size(0);
         int t = sequenceLength(inputIds, attentionMask);
+        if (DirectForward.serves(dataType)) {
+            return directForward(inputIds, attentionMask, withLogits, bs, t);
+        }
         CompiledGraph g = inferenceGraph(withLogits ? InferenceGraphs.Kind.LOGITS
                 : InferenceGraphs.Kind.HIDDEN_STATES, t);
         Map<String, INDArray> out = run(g, inferencePlaceholders(inputIds, attentionMask));
@@ -325,6 +334,34 @@ public final class DebertaModel implements AutoCloseable {
         INDArray concepts = withLogits && config.latentConcepts() > 0
                 ? out.get(OUT_CONCEPT_LOGITS).reshape(bs, t, config.latentConcepts()) : null;
         return new ForwardResult(logits, concepts, hidden);
+    }
+
+    /** {@link #runForward} by {@link DirectForward} (float32 on the CPU). */
+    private ForwardResult directForward(INDArray inputIds, INDArray attentionMask, boolean withLogits, int bs, int t) {
+        DirectForward f = direct();
+        List<INDArray> flat = f.hiddenStates(checkedIds(inputIds), maskVector(attentionMask), bs, t);
+        List<INDArray> hidden = new ArrayList<>();
+        for (INDArray x : flat) {
+            hidden.add(x.reshape(bs, t, config.hiddenSize()));                                     // [B, T, H]
+        }
+        INDArray logits = null;
+        INDArray concepts = null;
+        if (withLogits) {
+            INDArray last = flat.get(flat.size() - 1);
+            logits = f.decoderLogits(last, bs * t, 0, config.vocabSize()).reshape(bs, t, config.vocabSize());
+            if (config.latentConcepts() > 0) {
+                concepts = f.decoderLogits(last, bs * t, config.vocabSize(), config.latentConcepts())
+                        .reshape(bs, t, config.latentConcepts());
+            }
+        }
+        return new ForwardResult(logits, concepts, hidden);
+    }
+
+    private DirectForward direct() {
+        if (direct == null) {
+            direct = new DirectForward(config, params);
+        }
+        return direct;
     }
 
     /**
@@ -377,12 +414,26 @@ public final class DebertaModel implements AutoCloseable {
         if (flatPositions == null || flatPositions.length == 0) {
             throw new IllegalArgumentException("flatPositions must name at least one position");
         }
-        INDArray select = Nd4j.zeros(dataType, flatPositions.length, (long) bs * t);                 // [N, B*T]
         for (int n = 0; n < flatPositions.length; n++) {
             if (flatPositions[n] < 0 || flatPositions[n] >= bs * t) {
                 throw new IllegalArgumentException("flat position " + flatPositions[n] + " at index " + n
                         + " is outside [0, B*T = " + (bs * t) + ")");
             }
+        }
+        if (DirectForward.serves(dataType)) {
+            int[] ids = checkedIds(inputIds);
+            float[] mask = maskVector(attentionMask);
+            DirectForward f = direct();
+            return switch (kind) {
+                case MLM_AT -> f.decoderLogitsAt(ids, mask, bs, t, flatPositions, 0, config.vocabSize());
+                case OUTPUTS_AT -> f.decoderLogitsAt(ids, mask, bs, t, flatPositions, 0,
+                        config.vocabSize() + config.latentConcepts());
+                case LATENT_TO_VOCAB_AT -> f.latentToVocabLogitsAt(ids, mask, bs, t, flatPositions);
+                default -> throw new IllegalStateException("not a head at rows: " + kind);
+            };
+        }
+        INDArray select = Nd4j.zeros(dataType, flatPositions.length, (long) bs * t);                 // [N, B*T]
+        for (int n = 0; n < flatPositions.length; n++) {
             select.putScalar(n, flatPositions[n], 1.0);
         }
         Map<String, INDArray> ph = inferencePlaceholders(inputIds, attentionMask);
@@ -402,7 +453,14 @@ public final class DebertaModel implements AutoCloseable {
             throw new IllegalArgumentException("the model has no classification head: call "
                     + "addClassificationHead(numLabels, seed) or load one");
         }
-        CompiledGraph g = inferenceGraph(InferenceGraphs.Kind.CLASSES, sequenceLength(inputIds, attentionMask));
+        int t = sequenceLength(inputIds, attentionMask);
+        if (DirectForward.serves(dataType)) {
+            int bs = (int) inputIds.size(0);
+            DirectForward f = direct();
+            INDArray last = f.lastHiddenState(checkedIds(inputIds), maskVector(attentionMask), bs, t);
+            return f.classLogits(last, bs, t);                                                     // [B, C]
+        }
+        CompiledGraph g = inferenceGraph(InferenceGraphs.Kind.CLASSES, t);
         return run(g, inferencePlaceholders(inputIds, attentionMask)).get(OUT_CLASS_LOGITS);       // [B, C]
     }
 
@@ -466,6 +524,11 @@ public final class DebertaModel implements AutoCloseable {
     /** @return the word-embedding rows of the ids {@code [B*T, H]}, looked up outside the graph */
     INDArray tokenEmbeddings(int[] ids) {
         return Nd4j.pullRows(params.get(WORD_EMBEDDINGS), 1, ids);
+    }
+
+    /** @return the attention mask {@code [B, T]} flattened row-major, as floats */
+    private static float[] maskVector(INDArray attentionMask) {
+        return attentionMask.castTo(DataType.FLOAT).reshape(-1).toFloatVector();
     }
 
     /** @return the ids flattened, after checking the vocabulary range and the sequence length */

@@ -5,6 +5,8 @@ import io.mlsm.models.io.Safetensors;
 import io.mlsm.models.io.TinyFixture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -37,18 +39,25 @@ class HfReferenceTest {
         return diff / Math.max(Transforms.abs(e).maxNumber().doubleValue(), 1e-30);
     }
 
-    @Test
-    void logitsAndHiddenStatesMatchReference() {
-        ForwardResult r = model.forward(io.get("input_ids"), io.get("attention_mask"));
-        int layers = model.config().numLayers();
-        assertEquals(layers + 1, r.hiddenStates().size());
-        for (int i = 0; i <= layers; i++) {
-            double err = relError(r.hiddenStates().get(i), io.get("hidden_states_" + i));
-            assertTrue(err < 1e-5, "hidden state " + i + " relative error " + err);
+    /** The direct float32 path (the default) and the SameDiff graph ({@code -Dmlsm.inference=graph}) both match. */
+    @ParameterizedTest
+    @ValueSource(strings = {"direct", "graph"})
+    void logitsAndHiddenStatesMatchReference(String inference) {
+        System.setProperty("mlsm.inference", inference);
+        try {
+            ForwardResult r = model.forward(io.get("input_ids"), io.get("attention_mask"));
+            int layers = model.config().numLayers();
+            assertEquals(layers + 1, r.hiddenStates().size());
+            for (int i = 0; i <= layers; i++) {
+                double err = relError(r.hiddenStates().get(i), io.get("hidden_states_" + i));
+                assertTrue(err < 1e-5, inference + ": hidden state " + i + " relative error " + err);
+            }
+            double err = relError(r.logits(), io.get("logits"));
+            System.out.printf("HfReferenceTest (%s): logits relative error %.3g%n", inference, err);
+            assertTrue(err < 1e-5, inference + ": logits relative error " + err);
+        } finally {
+            System.clearProperty("mlsm.inference");
         }
-        double err = relError(r.logits(), io.get("logits"));
-        System.out.printf("HfReferenceTest: logits relative error %.3g%n", err);
-        assertTrue(err < 1e-5, "logits relative error " + err);
     }
 
     @Test
