@@ -281,7 +281,7 @@ public final class DirectForward implements AutoCloseable {
             }
             int m = q.rows.length;
             for (int hd = 0; hd < heads; hd++) {
-                if (c2p != null) {                                 // c2p[h][query][r] = q · posKey[r]
+                if (c2p != null) {                                 // c2p[h][query][r] = q · posKey[2s − 1 − r]
                     Sgemm.gemm(false, true, m, relRows, d, qArr, (long) hd * qHead, qLd, posKey, (long) hd * d, a,
                             0f, c2p, (long) hd * n * relRows, relRows);
                 }
@@ -347,6 +347,16 @@ public final class DirectForward implements AutoCloseable {
             if (posKey != null) {
                 Sgemm.gemm(false, true, relRows, a, h, rel, first, h, param(layer(l, POS_PROJ)), 0, h, 0f,
                         posKey, 0, a);
+                // reversed rows: a query's c2p terms over its keys are then a forward run of its product row
+                FloatBuffer buf = posKey.data().asNioFloat();
+                float[] top = new float[a];
+                float[] bottom = new float[a];
+                for (int r = 0; r < span; r++) {
+                    buf.get(r * a, top);
+                    buf.get((relRows - 1 - r) * a, bottom);
+                    buf.put(r * a, bottom);
+                    buf.put((relRows - 1 - r) * a, top);
+                }
             }
             if (posQuery != null) {
                 Sgemm.gemm(false, true, relRows, a, h, rel, first, h, param(layer(l, POS_Q_PROJ_WEIGHT)), 0, h,
@@ -408,30 +418,27 @@ public final class DirectForward implements AutoCloseable {
                 float[] row = new float[t];
                 float[] tmp = new float[t];
                 float[] rel = new float[relRows];
-                float[] keys = null;
-                if (pcb != null && g0 < g1) {                          // this (sequence, head)'s [T, 2s] block
-                    keys = new float[t * relRows];
-                    pcb.get((int) ((hd * (long) n + keyRow) * relRows), keys);
-                }
+                int keyBase = (int) ((hd * (long) n + keyRow) * relRows);  // this (sequence, head)'s [T, 2s] block
+                float[] keyBias = keyBias(b);
                 for (int g = g0; g < g1; g++) {
                     int i = q.rows[g] - b * t;                          // query position in its sequence
                     int at = (int) (sOff + (long) (g - g0) * t);
                     pb.get(at, row);
                     if (cb != null) {
-                        cb.get((hd * n + g) * relRows, rel);
+                        int off = span - 1 - i;
+                        int from = Math.max(0, off);                   // the part of the row addShifted reads
+                        int to = Math.min(last, off + t - 1);
+                        cb.get((hd * n + g) * relRows + from, rel, from, to - from + 1);
+                        addShifted(row, rel, off, t, last);
+                    }
+                    if (pcb != null) {
                         for (int j = 0; j < t; j++) {
-                            row[j] += rel[clamp(i - j + span, last)];
+                            row[j] += pcb.get(keyBase + j * relRows + clamp(i - j + span, last));
                         }
                     }
-                    if (keys != null) {
+                    if (keyBias != null) {
                         for (int j = 0; j < t; j++) {
-                            row[j] += keys[j * relRows + clamp(i - j + span, last)];
-                        }
-                    }
-                    for (int j = 0; j < t; j++) {
-                        float mj = mask[b * t + j];
-                        if (mj != 1f) {
-                            row[j] += (1f - mj) * MASK_NEGATIVE;
+                            row[j] += keyBias[j];
                         }
                     }
                     float mi = mask[b * t + i];
@@ -459,6 +466,39 @@ public final class DirectForward implements AutoCloseable {
                             (long) g0 * a + (long) hd * d, a);
                 }
             }
+        }
+
+        /** @return {@code (1 − mask)·(−1e9)} over the keys of sequence b, or null when it has no padding */
+        private float[] keyBias(int b) {
+            float[] bias = null;
+            for (int j = 0; j < t; j++) {
+                float mj = mask[b * t + j];
+                if (mj != 1f) {
+                    if (bias == null) {
+                        bias = new float[t];
+                    }
+                    bias[j] = (1f - mj) * MASK_NEGATIVE;
+                }
+            }
+            return bias;
+        }
+    }
+
+    /**
+     * {@code row[j] += rel[clamp(off + j, 0, last)]} for {@code j < t}: the c2p terms of one query from its product
+     * with the reversed relative rows; the unclamped middle is a plain forward run (vectorised).
+     */
+    static void addShifted(float[] row, float[] rel, int off, int t, int last) {
+        int lo = Math.min(t, Math.max(0, -off));                  // j < lo: index clamped to 0
+        int hi = Math.max(lo, Math.min(t, last - off + 1));       // j ≥ hi: index clamped to last
+        for (int j = 0; j < lo; j++) {
+            row[j] += rel[0];
+        }
+        for (int j = lo; j < hi; j++) {
+            row[j] += rel[off + j];
+        }
+        for (int j = hi; j < t; j++) {
+            row[j] += rel[last];
         }
     }
 
@@ -588,7 +628,7 @@ public final class DirectForward implements AutoCloseable {
 
     /**
      * Hugging Face {@code DebertaLayerNorm} over one row, in place: mean and biased variance of the centred values
-     * (four double partial sums, for instruction-level parallelism), then a loop C2 vectorises.
+     * (eight float partial sums, combined in double: instruction-level parallelism), then a loop C2 vectorises.
      */
     static void layerNorm(float[] row, float[] g, float[] b, float eps) {
         int len = row.length;
@@ -600,45 +640,59 @@ public final class DirectForward implements AutoCloseable {
     }
 
     private static double sumPlain(float[] x) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         int c = 0;
-        for (; c + 3 < x.length; c += 4) {
+        for (; c + 7 < x.length; c += 8) {
             s0 += x[c];
             s1 += x[c + 1];
             s2 += x[c + 2];
             s3 += x[c + 3];
+            s4 += x[c + 4];
+            s5 += x[c + 5];
+            s6 += x[c + 6];
+            s7 += x[c + 7];
         }
+        double sum = ((double) s0 + s1) + ((double) s2 + s3) + ((double) s4 + s5) + ((double) s6 + s7);
         for (; c < x.length; c++) {
-            s0 += x[c];
+            sum += x[c];
         }
-        return (s0 + s1) + (s2 + s3);
+        return sum;
     }
 
     private static double sumSquares(float[] x, float centre) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         int c = 0;
-        for (; c + 3 < x.length; c += 4) {
+        for (; c + 7 < x.length; c += 8) {
             float d0 = x[c] - centre;
             float d1 = x[c + 1] - centre;
             float d2 = x[c + 2] - centre;
             float d3 = x[c + 3] - centre;
+            float d4 = x[c + 4] - centre;
+            float d5 = x[c + 5] - centre;
+            float d6 = x[c + 6] - centre;
+            float d7 = x[c + 7] - centre;
             s0 += d0 * d0;
             s1 += d1 * d1;
             s2 += d2 * d2;
             s3 += d3 * d3;
+            s4 += d4 * d4;
+            s5 += d5 * d5;
+            s6 += d6 * d6;
+            s7 += d7 * d7;
         }
+        double sum = ((double) s0 + s1) + ((double) s2 + s3) + ((double) s4 + s5) + ((double) s6 + s7);
         for (; c < x.length; c++) {
             float dv = x[c] - centre;
-            s0 += dv * dv;
+            sum += dv * dv;
         }
-        return (s0 + s1) + (s2 + s3);
+        return sum;
     }
 
     /** Softmax of one row in place. */
     private static void softmax(float[] row, float[] tmp) {
         float max = Float.NEGATIVE_INFINITY;
         for (float v : row) {
-            max = Math.max(max, v);
+            max = v > max ? v : max;                                // no NaN reaches here (finite inputs)
         }
         for (int j = 0; j < row.length; j++) {
             row[j] -= max;
