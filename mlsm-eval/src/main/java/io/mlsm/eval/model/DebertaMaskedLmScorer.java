@@ -3,6 +3,7 @@ package io.mlsm.eval.model;
 import io.mlsm.eval.pll.MaskedLmScorer;
 import io.mlsm.eval.pll.Normaliser;
 import io.mlsm.models.DebertaModel;
+import io.mlsm.models.direct.RowLogSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -188,10 +189,16 @@ public final class DebertaMaskedLmScorer implements MaskedLmScorer {
                 ? model.outputLogitsAt(inIds, inMask, flat)                                  // [B, V+k]
                 : model.vocabLogitsAt(inIds, inMask, flat, head.term());                     // [B, V]
         float[][] out = new float[normalisers.size()][];
+        boolean dense = logits.dataType() == DataType.FLOAT && !logits.isView() && logits.ordering() == 'c';
         for (int i = 0; i < out.length; i++) {
-            INDArray rows = overAllRows(normalisers.get(i)) || logits.columns() == v ? logits
-                    : logits.get(NDArrayIndex.all(), NDArrayIndex.interval(0, v));           // [B, V]
-            out[i] = logSoftmaxAt(rows, targets);
+            int columns = overAllRows(normalisers.get(i)) ? (int) logits.columns() : v;
+            if (dense) {
+                out[i] = RowLogSoftmax.at(logits, columns, targets);                         // no temporaries
+            } else {
+                INDArray rows = columns == logits.columns() ? logits
+                        : logits.get(NDArrayIndex.all(), NDArrayIndex.interval(0, v));       // [B, V]
+                out[i] = logSoftmaxAt(rows, targets);
+            }
         }
         return out;
     }
