@@ -419,7 +419,7 @@ public final class DirectForward implements AutoCloseable {
                 float[] tmp = new float[t];
                 float[] rel = new float[relRows];
                 int keyBase = (int) ((hd * (long) n + keyRow) * relRows);  // this (sequence, head)'s [T, 2s] block
-                float[] keyBias = keyBias(b);
+                float[] keyBias = keyBias(b);                            // zeros without padding
                 for (int g = g0; g < g1; g++) {
                     int i = q.rows[g] - b * t;                          // query position in its sequence
                     int at = (int) (sOff + (long) (g - g0) * t);
@@ -431,21 +431,25 @@ public final class DirectForward implements AutoCloseable {
                         cb.get((hd * n + g) * relRows + from, rel, from, to - from + 1);
                         addShifted(row, rel, off, t, last);
                     }
-                    if (pcb != null) {
-                        for (int j = 0; j < t; j++) {
-                            row[j] += pcb.get(keyBase + j * relRows + clamp(i - j + span, last));
+                    // p2c at the clamped index i − j + s (a stride of 2s − 1 through the block), the key padding
+                    // bias and the row maximum in one pass
+                    float max = Float.NEGATIVE_INFINITY;
+                    int jA = Math.max(0, Math.min(t, i + span - last));  // j < jA: index clamped to 2s − 1
+                    int jB = Math.max(jA, Math.min(t, i + span + 1));     // j ≥ jB: index clamped to 0
+                    for (int j = 0; j < t; j++) {
+                        float v = row[j] + keyBias[j];
+                        if (pcb != null) {
+                            int idx = j < jA ? last : j < jB ? i + span - j : 0;
+                            v += pcb.get(keyBase + j * relRows + idx);
                         }
-                    }
-                    if (keyBias != null) {
-                        for (int j = 0; j < t; j++) {
-                            row[j] += keyBias[j];
-                        }
+                        row[j] = v;
+                        max = v > max ? v : max;
                     }
                     float mi = mask[b * t + i];
                     if (mi == 0f) {
                         Arrays.fill(row, 0f);                           // padded query: the graph zeroes its row
                     } else {
-                        softmax(row, tmp);
+                        softmax(row, tmp, max);
                         if (mi != 1f) {
                             for (int j = 0; j < t; j++) {
                                 row[j] *= mi;
@@ -468,15 +472,12 @@ public final class DirectForward implements AutoCloseable {
             }
         }
 
-        /** @return {@code (1 − mask)·(−1e9)} over the keys of sequence b, or null when it has no padding */
+        /** @return {@code (1 − mask)·(−1e9)} over the keys of sequence b (−0 or 0 at real tokens: adding it is exact) */
         private float[] keyBias(int b) {
-            float[] bias = null;
+            float[] bias = new float[t];
             for (int j = 0; j < t; j++) {
                 float mj = mask[b * t + j];
                 if (mj != 1f) {
-                    if (bias == null) {
-                        bias = new float[t];
-                    }
                     bias[j] = (1f - mj) * MASK_NEGATIVE;
                 }
             }
@@ -688,21 +689,13 @@ public final class DirectForward implements AutoCloseable {
         return sum;
     }
 
-    /** Softmax of one row in place. */
-    private static void softmax(float[] row, float[] tmp) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (float v : row) {
-            max = v > max ? v : max;                                // no NaN reaches here (finite inputs)
-        }
+    /** Softmax of one row in place, given its maximum. */
+    private static void softmax(float[] row, float[] tmp, float max) {
         for (int j = 0; j < row.length; j++) {
             row[j] -= max;
         }
         FloatKernels.exp(row, row, tmp, row.length);
-        double sum = 0;
-        for (float v : row) {
-            sum += v;
-        }
-        float inv = (float) (1.0 / sum);
+        float inv = (float) (1.0 / sumPlain(row));
         for (int j = 0; j < row.length; j++) {
             row[j] *= inv;
         }
@@ -744,10 +737,6 @@ public final class DirectForward implements AutoCloseable {
             s.get(g * h, row);
             t.put(order[g] * h, row);
         }
-    }
-
-    private static int clamp(int v, int hi) {
-        return v < 0 ? 0 : Math.min(v, hi);
     }
 
     // ------------------------------------------------------------------------------------------- plumbing
