@@ -167,10 +167,6 @@ public final class DirectForward implements AutoCloseable {
         scratch.clear();
     }
 
-    /** @return bytes of scratch held between calls */
-    public long scratchBytes() {
-        return scratch.values().stream().mapToLong(x -> x.length() * Float.BYTES).sum();
-    }
 
     // ------------------------------------------------------------------------------------------- encoder
 
@@ -397,22 +393,10 @@ public final class DirectForward implements AutoCloseable {
             // the products run one after another on OpenBLAS's own threads, the elementwise work between them on
             // the fork-join pool: calling OpenBLAS from several threads at once oversubscribed the cores (a small
             // pass took 0.58 s against 0.38 s with one BLAS thread)
-            for (int task = 0; task < batch * heads; task++) {
-                int b = task / heads;
-                int hd = task % heads;
-                int g0 = q.start[b];
-                int g1 = q.start[b + 1];
-                if (g0 < g1) {
-                    Sgemm.gemm(false, true, g1 - g0, t, d, qArr, (long) g0 * qLd + (long) hd * qHead, qLd, qkv,
-                            (long) b * t * 3 * a + (long) hd * 3 * d + d, 3 * a, 0f, probs,
-                            ((long) hd * n + g0) * t, t);
-                }
-            }
-            parallel(batch * heads, task -> {
-                int b = task / heads;
-                int hd = task % heads;
-                int g0 = q.start[b];
-                int g1 = q.start[b + 1];
+            eachBlock(q, false, (b, hd, g0, g1) -> Sgemm.gemm(false, true, g1 - g0, t, d, qArr,
+                    (long) g0 * qLd + (long) hd * qHead, qLd, qkv, (long) b * t * 3 * a + (long) hd * 3 * d + d, 3 * a,
+                    0f, probs, ((long) hd * n + g0) * t, t));
+            eachBlock(q, true, (b, hd, g0, g1) -> {
                 long sOff = ((long) hd * n + g0) * t;
                 long keyRow = (long) b * t;
                 float[] row = new float[t];
@@ -459,15 +443,29 @@ public final class DirectForward implements AutoCloseable {
                     pb.put(at, row);
                 }
             });
-            for (int task = 0; task < batch * heads; task++) {
-                int b = task / heads;
-                int hd = task % heads;
+            eachBlock(q, false, (b, hd, g0, g1) -> Sgemm.gemm(false, false, g1 - g0, d, t, probs,
+                    ((long) hd * n + g0) * t, t, qkv, (long) b * t * 3 * a + (long) hd * 3 * d + 2 * d, 3 * a, 0f,
+                    ctx, (long) g0 * a + (long) hd * d, a));
+        }
+
+        /**
+         * Runs {@code body} for every (sequence, head) block that has queries: one after another, or over the fork-join
+         * pool.
+         */
+        private void eachBlock(Queries q, boolean inParallel, Block body) {
+            IntConsumer task = k -> {
+                int b = k / heads;
                 int g0 = q.start[b];
                 int g1 = q.start[b + 1];
                 if (g0 < g1) {
-                    Sgemm.gemm(false, false, g1 - g0, d, t, probs, ((long) hd * n + g0) * t, t, qkv,
-                            (long) b * t * 3 * a + (long) hd * 3 * d + 2 * d, 3 * a, 0f, ctx,
-                            (long) g0 * a + (long) hd * d, a);
+                    body.run(b, k % heads, g0, g1);
+                }
+            };
+            if (inParallel) {
+                parallel(batch * heads, task);
+            } else {
+                for (int k = 0; k < batch * heads; k++) {
+                    task.accept(k);
                 }
             }
         }
@@ -740,6 +738,12 @@ public final class DirectForward implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------- plumbing
+
+    /** The queries {@code [g0, g1)} of sequence b, head hd. */
+    @FunctionalInterface
+    private interface Block {
+        void run(int b, int hd, int g0, int g1);
+    }
 
     /** A range of rows {@code [lo, hi)}. */
     @FunctionalInterface
