@@ -1,6 +1,7 @@
 package io.mlsm.models;
 
 import io.mlsm.models.direct.DirectForward;
+import io.mlsm.models.direct.DirectTraining;
 import io.mlsm.models.graph.CompiledGraph;
 import io.mlsm.models.graph.GraphCache;
 import io.mlsm.models.graph.VariableNames;
@@ -67,6 +68,7 @@ public final class DebertaModel implements AutoCloseable {
     private final TrainingStep step = new TrainingStep(this);
     /** Float32 inference without a graph (created on first use; its scratch is freed with the graphs). */
     private DirectForward direct;
+    private DirectTraining directTraining;
 
     private DebertaModel(DebertaConfig config, DataType dataType) {
         this.config = config;
@@ -195,6 +197,9 @@ public final class DebertaModel implements AutoCloseable {
         graphs.clear();
         if (direct != null) {
             direct.close();
+        }
+        if (directTraining != null) {
+            directTraining.close();
         }
     }
 
@@ -511,9 +516,17 @@ public final class DebertaModel implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------- shared by the steps
 
-    CompiledGraph trainingGraph(TrainingObjective objective, int seqLen, boolean dropout) {
+    CompiledGraph trainingGraph(TrainingObjective objective, int seqLen, boolean dropout, boolean onEncoderOutput) {
         return graphs.get(new TrainingGraphs.Key(List.copyOf(objective.weights().keySet()), objective.scope(),
-                seqLen, dropout), k -> TrainingGraphs.build((TrainingGraphs.Key) k, params, config));
+                seqLen, dropout, onEncoderOutput), k -> TrainingGraphs.build((TrainingGraphs.Key) k, params, config));
+    }
+
+    /** @return the direct training path of this model (created on first use; its buffers freed by releaseGraphs) */
+    DirectTraining directTraining() {
+        if (directTraining == null) {
+            directTraining = new DirectTraining(config, params);
+        }
+        return directTraining;
     }
 
     private CompiledGraph inferenceGraph(InferenceGraphs.Kind kind, int seqLen) {
@@ -527,7 +540,7 @@ public final class DebertaModel implements AutoCloseable {
     }
 
     /** @return the attention mask {@code [B, T]} flattened row-major, as floats */
-    private static float[] maskVector(INDArray attentionMask) {
+    static float[] maskVector(INDArray attentionMask) {
         return attentionMask.castTo(DataType.FLOAT).reshape(-1).toFloatVector();
     }
 

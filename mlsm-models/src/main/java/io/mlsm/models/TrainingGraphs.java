@@ -22,12 +22,16 @@ import static io.mlsm.models.graph.VariableNames.*;
 /**
  * Training graphs: the encoder, then every loss term of the objective built on a shared {@link LossGraph}, their
  * weighted sum {@code loss.total} (weights are scalar placeholders {@code loss_weight.<key>}, so one graph serves
- * every weighting) and its gradient function. Parameters outside the objective's scope are constants.
+ * every weighting) and its gradient function. Parameters outside the objective's scope are constants. On the direct
+ * training path the graph holds the loss terms only, on the encoder output computed outside it.
  */
 final class TrainingGraphs {
 
-    /** Cache key of a training graph: the terms (in order), the scope, T, dropout on or off. */
-    record Key(List<LossTerm> terms, Scope scope, int seqLen, boolean dropout) {
+    /**
+     * Cache key of a training graph: the terms (in order), the scope, T, dropout on or off, and whether the graph
+     * holds the encoder or only the loss terms on its output (the direct training path).
+     */
+    record Key(List<LossTerm> terms, Scope scope, int seqLen, boolean dropout, boolean onEncoderOutput) {
         Key {
             terms = List.copyOf(terms);
         }
@@ -39,9 +43,14 @@ final class TrainingGraphs {
     static CompiledGraph build(Key key, Map<String, INDArray> params, DebertaConfig config) {
         SameDiff sd = SameDiffWorkarounds.newGraph();
         ParameterBinding p = new ParameterBinding(sd, params, key.scope()::trains);
-        EncoderGraph enc = EncoderGraph.build(p, config, key.seqLen(), key.dropout(), true);
-        LossGraph g = new LossGraph(p, config, enc.hiddenStates().get(config.numLayers()), key.seqLen(),
-                key.dropout());
+        LossGraph g;
+        if (key.onEncoderOutput()) {
+            g = LossGraph.onEncoderOutput(p, config, params.get(WORD_EMBEDDINGS).dataType(), key.seqLen(),
+                    key.dropout());
+        } else {
+            EncoderGraph enc = EncoderGraph.build(p, config, key.seqLen(), key.dropout(), true);
+            g = new LossGraph(p, config, enc.hiddenStates().get(config.numLayers()), key.seqLen(), key.dropout());
+        }
         DataType dt = g.dataType();
         SDVariable total = null;
         List<String> outputs = new ArrayList<>();

@@ -1,14 +1,18 @@
 package io.mlsm.models;
 
+import io.mlsm.models.direct.DirectTraining;
 import io.mlsm.models.graph.CompiledGraph;
 import io.mlsm.models.graph.DropoutMasks;
 import io.mlsm.models.loss.LossGraph;
 import io.mlsm.models.loss.LossTerm;
+import io.mlsm.models.loss.MlmLoss;
 import io.mlsm.models.samediff.SameDiffWorkarounds;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -47,7 +51,10 @@ final class TrainingStep {
             term.validate(model, batch, n);
         }
         boolean training = dropoutSeed != null;
-        CompiledGraph g = model.trainingGraph(objective, t, training);
+        if (DirectTraining.serves(dt, config, t)) {
+            return runDirect(objective, batch, ids, targets, dropoutSeed, gradients);
+        }
+        CompiledGraph g = model.trainingGraph(objective, t, training, false);
         if (objective.usesTargetPositions() && n == 0) {
             return emptyStep(objective, g, gradients);
         }
@@ -55,36 +62,14 @@ final class TrainingStep {
         g.sd().getVariable(IN_TOKEN_EMBEDDINGS).setArray(model.tokenEmbeddings(ids));              // [B*T, H]
         ph.put(IN_ATTENTION_MASK, batch.attentionMask().castTo(dt));                                 // [B, T]
         int rows = objective.usesTargetPositions() && objective.acceptsPaddedRows() ? paddedRows(n) : n;
-        if (objective.usesTargetPositions()) {
+        if (objective.usesTargetPositions() && g.sd().hasVariable(IN_TARGET_SELECT)) {
             INDArray select = Nd4j.zeros(dt, rows, (long) bs * t);                                    // [N', B*T]
-            int[] labelIds = new int[rows];                                                          // padding: 0
-            int[] labels = batch.labels().castTo(DataType.INT32).reshape(-1).toIntVector();
             for (int i = 0; i < n; i++) {
                 select.putScalar(i, targets[i], 1.0);
-                labelIds[i] = labels[targets[i]];
             }
-            if (g.sd().hasVariable(IN_TARGET_SELECT)) {
-                ph.put(IN_TARGET_SELECT, select);
-            }
-            if (g.sd().hasVariable(IN_TARGET_LABELS)) {
-                ph.put(IN_TARGET_LABELS, Nd4j.createFromArray(labelIds));                             // [N']
-            }
-            if (g.sd().hasVariable(IN_TARGET_WEIGHTS)) {
-                INDArray w = Nd4j.zeros(dt, rows);                                                    // [N']
-                w.get(NDArrayIndex.interval(0, n)).assign(1.0);
-                ph.put(IN_TARGET_WEIGHTS, w);
-            }
+            ph.put(IN_TARGET_SELECT, select);
         }
-        g.targetInputs().forEach((name, type) -> {
-            INDArray value = batch.target(name).castTo(type);
-            if (rows > n && g.rowTargets().contains(name)) {
-                INDArray padded = Nd4j.zeros(type, rows, value.size(1));                              // [N', C]
-                padded.get(NDArrayIndex.interval(0, n), NDArrayIndex.all()).assign(value);
-                value = padded;
-            }
-            ph.put(LossGraph.targetInput(name), type == DataType.INT32 ? value.reshape(-1) : value);
-        });
-        objective.weights().forEach((term, w) -> ph.put(lossWeight(term.key()), Nd4j.scalar(dt, w)));
+        feedTargets(objective, batch, g, ph, targets, rows, dt);
         if (training) {
             DropoutMasks.fill(g, ph, config, dt, bs, t, dropoutSeed);
         }
@@ -113,6 +98,207 @@ final class TrainingStep {
         } else {
             outputs = SameDiffWorkarounds.output(g.sd(), ph, g.outputs());
         }
+        return result(objective, outputs, grads, n);
+    }
+
+    /**
+     * The direct path: the encoder forward and backward by {@link DirectTraining}, the loss terms as a graph on its
+     * output (the encoder output and the target rows are variables whose gradients flow back). Dropout masks come
+     * from one generator seeded by {@code dropoutSeed}, the encoder's first in the training graph's order, so both
+     * paths draw the same masks.
+     */
+    private StepResult runDirect(TrainingObjective objective, TrainingBatch batch, int[] ids, int[] targets,
+                                 Long dropoutSeed, boolean gradients) {
+        DebertaConfig config = model.config();
+        DataType dt = model.dataType();
+        int bs = batch.batchSize();
+        int t = batch.seqLen();
+        int n = targets.length;
+        boolean training = dropoutSeed != null;
+        DirectTraining encoder = model.directTraining();
+        boolean encoderTrained = gradients && objective.scope().trains(WORD_EMBEDDINGS);
+        if (isMlmAlone(objective) && n > 0) {
+            return runDirectMlm(objective, batch, ids, targets, dropoutSeed, gradients, encoder);
+        }
+        CompiledGraph g = model.trainingGraph(objective, t, training, true);
+        if (objective.usesTargetPositions() && n == 0) {
+            StepResult empty = emptyStep(objective, g, gradients);
+            if (encoderTrained) {
+                for (String name : encoder.parameterNames()) {
+                    empty.gradients().putIfAbsent(name, Nd4j.zeros(dt, model.parameter(name).shape()));
+                }
+            }
+            return empty;
+        }
+        List<String> sites = new ArrayList<>(encoder.dropoutSites());
+        sites.addAll(g.dropoutPlaceholders());
+        Map<String, INDArray> masks = training ? drawMasks(sites, dropoutSeed, bs, t) : Map.of();
+        long tA = System.nanoTime();
+        INDArray last = encoder.forward(ids, DebertaModel.maskVector(batch.attentionMask()), bs, t,
+                training ? site -> maskOf(masks, site) : null);
+        INDArray lastRows = last.reshape(-1).get(NDArrayIndex.interval(0, (long) bs * t * config.hiddenSize()))
+                .reshape((long) bs * t, config.hiddenSize());                                     // [B*T, H] view
+        SameDiff sd = g.sd();
+        Map<String, INDArray> ph = new HashMap<>();
+        if (sd.hasVariable(IN_ATTENTION_MASK)) {
+            ph.put(IN_ATTENTION_MASK, batch.attentionMask().castTo(dt));                             // [B, T]
+        }
+        if (sd.hasVariable(IN_LAST_HIDDEN)) {
+            sd.getVariable(IN_LAST_HIDDEN).setArray(lastRows.dup());
+        }
+        int rows = objective.usesTargetPositions() && objective.acceptsPaddedRows() ? paddedRows(n) : n;
+        if (sd.hasVariable(IN_TARGET_ROWS)) {
+            INDArray picked = Nd4j.zeros(dt, rows, config.hiddenSize());                             // [N', H]
+            if (n > 0) {
+                picked.get(NDArrayIndex.interval(0, n), NDArrayIndex.all()).assign(Nd4j.pullRows(lastRows, 1, targets));
+            }
+            sd.getVariable(IN_TARGET_ROWS).setArray(picked);
+        }
+        feedTargets(objective, batch, g, ph, targets, rows, dt);
+        for (String site : g.dropoutPlaceholders()) {
+            ph.put(site, maskOf(masks, site));
+        }
+        Map<String, INDArray> outputs;
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        if (gradients) {
+            List<String> wrt = new ArrayList<>(g.trainable());
+            for (String in : List.of(IN_LAST_HIDDEN, IN_TARGET_ROWS)) {
+                if (encoderTrained && sd.hasVariable(in)) {
+                    wrt.add(in);
+                }
+            }
+            long tB = System.nanoTime();
+            OutAndGrad og = SameDiffWorkarounds.outputsAndGradients(sd, ph, g.outputs(), wrt);
+            long tC = System.nanoTime();
+            outputs = og.getOutputs();
+            for (String name : g.trainable()) {
+                grads.put(name, og.getGradients().get(name));
+            }
+            if (encoderTrained) {
+                INDArray dLast = sd.hasVariable(IN_LAST_HIDDEN) ? og.getGradients().get(IN_LAST_HIDDEN).dup()
+                        : Nd4j.zeros(dt, (long) bs * t, config.hiddenSize());                       // [B*T, H]
+                if (sd.hasVariable(IN_TARGET_ROWS) && n > 0) {
+                    INDArray dRows = og.getGradients().get(IN_TARGET_ROWS)
+                            .get(NDArrayIndex.interval(0, n), NDArrayIndex.all()).dup();            // [N, H]
+                    scatterAddRows(dLast, targets, dRows);
+                }
+                Map<String, INDArray> enc = encoder.backward(dLast);
+                INDArray tokenRows = enc.remove(DirectTraining.TOKEN_EMBEDDING_ROWS);
+                enc.forEach((name, grad) -> {
+                    if (objective.scope().trains(name)) {
+                        grads.merge(name, grad, INDArray::addi);
+                    }
+                });
+                INDArray ge = grads.computeIfAbsent(WORD_EMBEDDINGS,
+                        k -> Nd4j.zeros(dt, model.parameter(WORD_EMBEDDINGS).shape()));
+                scatterAddRows(ge, ids, tokenRows);
+                long tD = System.nanoTime();
+                System.err.printf("DBG fwd+prep %.0f ms, heads %.0f ms, bwd %.0f ms%n", (tB - tA) / 1e6, (tC - tB) / 1e6, (tD - tC) / 1e6);
+            }
+        } else {
+            outputs = SameDiffWorkarounds.output(sd, ph, g.outputs());
+        }
+        return result(objective, outputs, grads, n);
+    }
+
+    /**
+     * Feeds the labels and weights of the {@code rows} target rows ({@code n} real, the rest padding: label 0,
+     * weight 0), every batch target the terms declared (row targets padded with zero rows) and the term weights.
+     */
+    private static void feedTargets(TrainingObjective objective, TrainingBatch batch, CompiledGraph g,
+                                    Map<String, INDArray> ph, int[] targets, int rows, DataType dt) {
+        int n = targets.length;
+        if (objective.usesTargetPositions()) {
+            if (g.sd().hasVariable(IN_TARGET_LABELS)) {
+                int[] labelIds = new int[rows];                                                      // padding: 0
+                int[] labels = batch.labels().castTo(DataType.INT32).reshape(-1).toIntVector();
+                for (int i = 0; i < n; i++) {
+                    labelIds[i] = labels[targets[i]];
+                }
+                ph.put(IN_TARGET_LABELS, Nd4j.createFromArray(labelIds));                             // [N']
+            }
+            if (g.sd().hasVariable(IN_TARGET_WEIGHTS)) {
+                INDArray w = Nd4j.zeros(dt, rows);                                                    // [N']
+                if (n > 0) {
+                    w.get(NDArrayIndex.interval(0, n)).assign(1.0);
+                }
+                ph.put(IN_TARGET_WEIGHTS, w);
+            }
+        }
+        g.targetInputs().forEach((name, type) -> {
+            INDArray value = batch.target(name).castTo(type);
+            if (rows > n && g.rowTargets().contains(name)) {
+                INDArray padded = Nd4j.zeros(type, rows, value.size(1));                              // [N', C]
+                padded.get(NDArrayIndex.interval(0, n), NDArrayIndex.all()).assign(value);
+                value = padded;
+            }
+            ph.put(LossGraph.targetInput(name), type == DataType.INT32 ? value.reshape(-1) : value);
+        });
+        objective.weights().forEach((term, w) -> ph.put(lossWeight(term.key()), Nd4j.scalar(dt, w)));
+    }
+
+    /** @return whether the objective is MLM alone over all parameters (the loss the direct path computes itself) */
+    private static boolean isMlmAlone(TrainingObjective objective) {
+        return objective.weights().size() == 1 && objective.weights().keySet().iterator().next() instanceof MlmLoss
+                && objective.scope() == TrainingObjective.Scope.ALL;
+    }
+
+    /** MLM alone: encoder, head and loss all by {@link DirectTraining}, no graph at all. */
+    private StepResult runDirectMlm(TrainingObjective objective, TrainingBatch batch, int[] ids, int[] targets,
+                                    Long dropoutSeed, boolean gradients, DirectTraining encoder) {
+        DebertaConfig config = model.config();
+        int bs = batch.batchSize();
+        int t = batch.seqLen();
+        LossTerm term = objective.weights().keySet().iterator().next();
+        double weight = objective.weights().get(term);
+        Map<String, INDArray> masks = dropoutSeed == null ? Map.of()
+                : drawMasks(encoder.dropoutSites(), dropoutSeed, bs, t);
+        encoder.forward(ids, DebertaModel.maskVector(batch.attentionMask()), bs, t,
+                dropoutSeed == null ? null : site -> maskOf(masks, site));
+        int[] labels = batch.labels().castTo(DataType.INT32).reshape(-1).toIntVector();
+        int[] labelIds = new int[targets.length];
+        for (int i = 0; i < targets.length; i++) {
+            labelIds[i] = labels[targets[i]];
+        }
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        INDArray dLast = gradients ? Nd4j.zeros(DataType.FLOAT, (long) bs * t, config.hiddenSize()) : null;
+        double loss = encoder.mlmLoss(targets, labelIds, (float) weight, gradients ? grads : null, dLast);
+        if (gradients) {
+            Map<String, INDArray> enc = encoder.backward(dLast);
+            INDArray tokenRows = enc.remove(DirectTraining.TOKEN_EMBEDDING_ROWS);
+            grads.putAll(enc);
+            scatterAddRows(grads.get(WORD_EMBEDDINGS), ids, tokenRows);
+        }
+        Map<String, Double> losses = new LinkedHashMap<>();
+        losses.put(term.key(), loss);
+        losses.put(StepResult.TOTAL, weight * loss);
+        return new StepResult(losses, grads, targets.length);
+    }
+
+    /**
+     * Every dropout mask of a direct step, drawn in the training graph's order (its placeholders sorted by name: the
+     * encoder's sites and the head graph's together), so that both paths see the same masks for a seed.
+     */
+    private Map<String, INDArray> drawMasks(java.util.Collection<String> names, long seed, int bs, int t) {
+        java.util.TreeSet<String> sites = new java.util.TreeSet<>(names);
+        Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
+        Map<String, INDArray> masks = new HashMap<>();
+        for (String site : sites) {
+            masks.put(site, DropoutMasks.draw(site, model.config(), model.dataType(), bs, t, rng));
+        }
+        return masks;
+    }
+
+    private static INDArray maskOf(Map<String, INDArray> masks, String site) {
+        INDArray m = masks.get(site);
+        if (m == null) {
+            throw new IllegalStateException("no dropout mask drawn for site '" + site + "'");
+        }
+        return m;
+    }
+
+    private static StepResult result(TrainingObjective objective, Map<String, INDArray> outputs,
+                                     Map<String, INDArray> grads, int n) {
         Map<String, Double> losses = new LinkedHashMap<>();
         for (LossTerm term : objective.weights().keySet()) {
             losses.put(term.key(), outputs.get(loss(term.key())).getDouble(0));

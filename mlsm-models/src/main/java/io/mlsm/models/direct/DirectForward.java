@@ -8,7 +8,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
@@ -46,7 +45,7 @@ public final class DirectForward implements AutoCloseable {
 
     private final DebertaConfig cfg;
     private final Map<String, INDArray> params;
-    private final Map<String, INDArray> scratch = new HashMap<>();
+    private final ScratchBuffers scratch = new ScratchBuffers();
     private final int h;
     private final int heads;
     private final int d;
@@ -161,12 +160,8 @@ public final class DirectForward implements AutoCloseable {
     /** Frees the scratch buffers (not the arrays returned); the instance stays usable. */
     @Override
     public void close() {
-        for (INDArray x : scratch.values()) {
-            x.close();
-        }
-        scratch.clear();
+        scratch.close();
     }
-
 
     // ------------------------------------------------------------------------------------------- encoder
 
@@ -638,7 +633,7 @@ public final class DirectForward implements AutoCloseable {
         }
     }
 
-    private static double sumPlain(float[] x) {
+    static double sumPlain(float[] x) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         int c = 0;
         for (; c + 7 < x.length; c += 8) {
@@ -658,7 +653,7 @@ public final class DirectForward implements AutoCloseable {
         return sum;
     }
 
-    private static double sumSquares(float[] x, float centre) {
+    static double sumSquares(float[] x, float centre) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         int c = 0;
         for (; c + 7 < x.length; c += 8) {
@@ -688,7 +683,7 @@ public final class DirectForward implements AutoCloseable {
     }
 
     /** Softmax of one row in place, given its maximum. */
-    private static void softmax(float[] row, float[] tmp, float max) {
+    static void softmax(float[] row, float[] tmp, float max) {
         for (int j = 0; j < row.length; j++) {
             row[j] -= max;
         }
@@ -747,18 +742,18 @@ public final class DirectForward implements AutoCloseable {
 
     /** A range of rows {@code [lo, hi)}. */
     @FunctionalInterface
-    private interface RowRange {
+    interface RowRange {
         void run(int lo, int hi);
     }
 
     /** Rows split into fixed blocks of 64 (the result does not depend on the thread count). */
-    private static void forRows(int rows, RowRange body) {
+    static void forRows(int rows, RowRange body) {
         int block = 64;
         int blocks = (rows + block - 1) / block;
         parallel(blocks, i -> body.run(i * block, Math.min(rows, (i + 1) * block)));
     }
 
-    private static void parallel(int tasks, IntConsumer body) {
+    static void parallel(int tasks, IntConsumer body) {
         if (tasks == 1) {
             body.accept(0);
         } else if (tasks > 1) {
@@ -768,15 +763,7 @@ public final class DirectForward implements AutoCloseable {
 
     /** @return a scratch buffer of at least {@code elements} floats, kept between calls (grown when needed) */
     private INDArray slot(String name, long elements) {
-        INDArray x = scratch.get(name);
-        if (x == null || x.length() < elements) {
-            if (x != null) {
-                x.close();
-            }
-            x = Nd4j.createUninitialized(DataType.FLOAT, Math.max(elements, 1));
-            scratch.put(name, x);
-        }
-        return x;
+        return scratch.get(name, elements);
     }
 
     /** @return the scratch buffer {@code slot}, or a new {@code [rows, cols]} array when {@code slot} is null */
@@ -786,6 +773,11 @@ public final class DirectForward implements AutoCloseable {
 
     /** @return the parameter as a dense float32 array (views and other layouts are rejected, not copied) */
     private INDArray param(String name) {
+        return denseFloat(params, name);
+    }
+
+    /** @return {@code params.get(name)}, checked to be a dense row-major float32 array (views are rejected) */
+    static INDArray denseFloat(Map<String, INDArray> params, String name) {
         INDArray x = params.get(name);
         if (x == null) {
             throw new IllegalArgumentException("model has no parameter '" + name + "'");

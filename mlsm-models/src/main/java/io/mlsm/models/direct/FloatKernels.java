@@ -123,4 +123,31 @@ final class FloatKernels {
             x[i] = 0.5f * v * (1f + p / q);
         }
     }
+
+    /**
+     * GELU and its derivative at {@code x[0..n)}: {@code g = x Φ(x)} and {@code dg = Φ(x) + x φ(x)}, with
+     * {@code Φ(x) = (1 + erf(x / √2)) / 2} by this class's erf and {@code φ(x) = exp(−x² / 2) / √(2π)} by its exp.
+     *
+     * @param tmp     at least {@code n} floats, overwritten
+     * @param scratch at least {@code n} floats, overwritten
+     */
+    static void geluWithGrad(float[] x, float[] g, float[] dg, float[] tmp, float[] scratch, int n) {
+        for (int i = 0; i < n; i++) {
+            float v = x[i];
+            float c = Math.min(Math.max(v * INV_SQRT2, -ERF_CLAMP), ERF_CLAMP);
+            float u = c * c;
+            float p = ((((((P6 * u + P5) * u + P4) * u + P3) * u + P2) * u + P1) * u + P0) * c;
+            float q = (((Q4 * u + Q3) * u + Q2) * u + Q1) * u + 1f;
+            float e = p / q;
+            g[i] = 0.5f * v * (1f + e);                             // as gelu() rounds it
+            dg[i] = 0.5f * (1f + e);
+            tmp[i] = -0.5f * v * v;
+        }
+        exp(tmp, tmp, scratch, n);
+        for (int i = 0; i < n; i++) {
+            dg[i] += x[i] * INV_SQRT_2PI * tmp[i];
+        }
+    }
+
+    private static final float INV_SQRT_2PI = 0.3989422804014327f;
 }

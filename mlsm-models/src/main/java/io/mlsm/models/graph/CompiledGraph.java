@@ -47,6 +47,7 @@ public record CompiledGraph(SameDiff sd, List<String> outputs, List<String> trai
                 drops.add(in);
             }
         }
+        drops.sort(null);       // masks are drawn in name order (the direct training path draws in the same order)
         return new CompiledGraph(sd, outputs, trainable, drops, targetInputs, rowTargets);
     }
 

@@ -36,28 +36,44 @@ public final class DropoutMasks {
      */
     public static void fill(CompiledGraph g, Map<String, INDArray> ph, DebertaConfig config, DataType dt, int bs,
                             int t, long seed) {
-        Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
-        long h = config.hiddenSize();
+        fill(g, ph, config, dt, bs, t, Nd4j.getRandomFactory().getNewRandomInstance(seed));
+    }
+
+    /**
+     * The same, drawing from {@code rng} where another part of the step (the direct encoder) drew its masks first.
+     */
+    public static void fill(CompiledGraph g, Map<String, INDArray> ph, DebertaConfig config, DataType dt, int bs,
+                            int t, Random rng) {
         for (String name : g.dropoutPlaceholders()) {
-            long[] shape;
-            double drop;
-            if (name.endsWith(SITE_ATTENTION_PROBS)) {
-                shape = new long[]{(long) config.numHeads() * bs, t, t};
-                drop = config.attentionDropout();
-            } else if (name.endsWith(SITE_REL_C2P) || name.endsWith(SITE_REL_P2C)) {
-                shape = new long[]{2L * t, h};
-                drop = config.hiddenDropout();
-            } else if (name.equals(DROPOUT_POOLER)) {
-                shape = new long[]{bs, h};
-                drop = config.hiddenDropout();
-            } else {
-                shape = new long[]{(long) bs * t, h};
-                drop = config.hiddenDropout();
-            }
-            double keep = 1.0 - drop;
-            INDArray mask = Nd4j.createUninitialized(dt, shape);
-            Nd4j.getExecutioner().exec(new BernoulliDistribution(mask, keep), rng);
-            ph.put(name, mask.muli(1.0 / keep));
+            ph.put(name, draw(name, config, dt, bs, t, rng));
         }
+    }
+
+    /**
+     * The next mask from {@code rng} for the dropout site {@code name} (a {@code dropout.*} name of
+     * {@link VariableNames}): Bernoulli(keep) scaled by {@code 1 / keep}, its shape and rate following from the name.
+     * Drawing the sites in the graph's placeholder order gives the graph's masks.
+     */
+    public static INDArray draw(String name, DebertaConfig config, DataType dt, int bs, int t, Random rng) {
+        long h = config.hiddenSize();
+        long[] shape;
+        double drop;
+        if (name.endsWith(SITE_ATTENTION_PROBS)) {
+            shape = new long[]{(long) config.numHeads() * bs, t, t};
+            drop = config.attentionDropout();
+        } else if (name.endsWith(SITE_REL_C2P) || name.endsWith(SITE_REL_P2C)) {
+            shape = new long[]{2L * t, h};
+            drop = config.hiddenDropout();
+        } else if (name.equals(DROPOUT_POOLER)) {
+            shape = new long[]{bs, h};
+            drop = config.hiddenDropout();
+        } else {
+            shape = new long[]{(long) bs * t, h};
+            drop = config.hiddenDropout();
+        }
+        double keep = 1.0 - drop;
+        INDArray mask = Nd4j.createUninitialized(dt, shape);
+        Nd4j.getExecutioner().exec(new BernoulliDistribution(mask, keep), rng);
+        return mask.muli(1.0 / keep);
     }
 }

@@ -108,6 +108,13 @@ public final class VariableNames {
     public static final String IN_ATTENTION_MASK = "in.attention_mask";
     /** One-hot row selector of the target positions {@code [N, B*T]}. */
     public static final String IN_TARGET_SELECT = "in.target_select";
+    /**
+     * Encoder output {@code [B*T, H]} of a head graph on the encoder output (the encoder ran outside the graph): a
+     * variable whose array is set per call, so its gradient can be requested.
+     */
+    public static final String IN_LAST_HIDDEN = "in.last_hidden";
+    /** Encoder output at the target positions {@code [N, H]} of a head graph on the encoder output (as above). */
+    public static final String IN_TARGET_ROWS = "in.target_rows";
     /** Label ids at the target positions {@code [N]} (int). */
     public static final String IN_TARGET_LABELS = "in.target_labels";
     /** Target-row weights {@code [N]}: 1 at a target position, 0 at a padding row (see {@code LossGraph#targetWeights}). */

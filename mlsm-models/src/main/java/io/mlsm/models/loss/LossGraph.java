@@ -7,6 +7,7 @@ import io.mlsm.models.heads.MlmHead;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -31,9 +32,10 @@ public final class LossGraph {
     private final ParameterBinding params;
     private final DebertaConfig config;
     private final DataType dataType;
-    private final SDVariable lastHidden;
+    private SDVariable lastHidden;
     private final int seqLen;
     private final boolean training;
+    private final boolean onEncoderOutput;
     private final Map<String, DataType> targetInputs = new LinkedHashMap<>();
     private final java.util.Set<String> rowTargets = new java.util.LinkedHashSet<>();
     private SDVariable targetWeights;
@@ -52,12 +54,30 @@ public final class LossGraph {
      */
     public LossGraph(ParameterBinding params, DebertaConfig config, SDVariable lastHidden, int seqLen,
                      boolean training) {
+        this(params, config, lastHidden, lastHidden.dataType(), seqLen, training);
+    }
+
+    private LossGraph(ParameterBinding params, DebertaConfig config, SDVariable lastHidden, DataType dataType,
+                      int seqLen, boolean training) {
         this.params = params;
         this.config = config;
-        this.dataType = lastHidden.dataType();
+        this.dataType = dataType;
         this.lastHidden = lastHidden;
         this.seqLen = seqLen;
         this.training = training;
+        this.onEncoderOutput = lastHidden == null;
+    }
+
+    /**
+     * A loss graph whose encoder ran outside it (the direct training path): the encoder output
+     * ({@link io.mlsm.models.graph.VariableNames#IN_LAST_HIDDEN}) and the target rows ({@link io.mlsm.models.graph.VariableNames#IN_TARGET_ROWS}) are variables
+     * set per call, each created only if a term asks for it, and the step requests their gradients.
+     *
+     * @param dataType the model's data type
+     */
+    public static LossGraph onEncoderOutput(ParameterBinding params, DebertaConfig config, DataType dataType,
+                                            int seqLen, boolean training) {
+        return new LossGraph(params, config, null, dataType, seqLen, training);
     }
 
     /** @return the graph */
@@ -92,11 +112,17 @@ public final class LossGraph {
 
     /** @return encoder output at every position {@code [B*T, H]} */
     public SDVariable lastHidden() {
+        if (lastHidden == null) {
+            lastHidden = sd().var(IN_LAST_HIDDEN, Nd4j.zeros(dataType, seqLen, config.hiddenSize()));
+        }
         return lastHidden;
     }
 
     /** @return encoder output at the target positions {@code [N, H]} (a one-hot row selector times the output) */
     public SDVariable targetRows() {
+        if (targetRows == null && onEncoderOutput) {
+            targetRows = sd().var(IN_TARGET_ROWS, Nd4j.zeros(dataType, 1, config.hiddenSize()));     // [N, H]
+        }
         if (targetRows == null) {
             SDVariable select = sd().placeHolder(IN_TARGET_SELECT, dataType, -1, -1);             // [N, B*T]
             targetRows = sd().mmul(select, lastHidden);                                           // [N, H]
