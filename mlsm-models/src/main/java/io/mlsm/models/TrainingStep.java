@@ -38,7 +38,40 @@ final class TrainingStep {
         this.model = model;
     }
 
-    StepResult run(TrainingObjective objective, TrainingBatch batch, Long dropoutSeed, boolean gradients) {
+    /**
+     * @param sums  null: the result's gradients are arrays the caller owns; otherwise {@code scale ×} the gradients
+     *              are added into these arrays by parameter name (missing names are created) and the result's
+     *              gradients are these arrays
+     * @param scale factor of the accumulated gradients (1 / accumulation steps)
+     */
+    StepResult run(TrainingObjective objective, TrainingBatch batch, Long dropoutSeed, boolean gradients,
+                   Map<String, INDArray> sums, double scale) {
+        StepResult r = compute(objective, batch, dropoutSeed, gradients);
+        DirectTraining owner = model.directTrainingIfBuilt();
+        if (sums == null) {
+            if (owner == null) {
+                return r;
+            }
+            Map<String, INDArray> own = new LinkedHashMap<>();
+            r.gradients().forEach((name, g) -> own.put(name, owner.owns(g) ? g.dup() : g));
+            return new StepResult(r.losses(), own, r.targetCount());
+        }
+        r.gradients().forEach((name, g) -> {
+            INDArray sum = sums.get(name);
+            if (sum == null) {
+                sums.put(name, scale == 1.0 ? g.dup() : g.mul(scale));
+            } else if (scale == 1.0) {
+                sum.addi(g);
+            } else {
+                Nd4j.getBlasWrapper().level1().axpy(g.length(), scale, g, sum);
+            }
+        });
+        Map<String, INDArray> result = new LinkedHashMap<>();
+        r.gradients().keySet().forEach(name -> result.put(name, sums.get(name)));
+        return new StepResult(r.losses(), result, r.targetCount());
+    }
+
+    private StepResult compute(TrainingObjective objective, TrainingBatch batch, Long dropoutSeed, boolean gradients) {
         SameDiffWorkarounds.afterWork();
         DebertaConfig config = model.config();
         DataType dt = model.dataType();
@@ -133,7 +166,6 @@ final class TrainingStep {
         List<String> sites = new ArrayList<>(encoder.dropoutSites());
         sites.addAll(g.dropoutPlaceholders());
         Map<String, INDArray> masks = training ? drawMasks(sites, dropoutSeed, bs, t) : Map.of();
-        long tA = System.nanoTime();
         INDArray last = encoder.forward(ids, DebertaModel.maskVector(batch.attentionMask()), bs, t,
                 training ? site -> maskOf(masks, site) : null);
         INDArray lastRows = last.reshape(-1).get(NDArrayIndex.interval(0, (long) bs * t * config.hiddenSize()))
@@ -167,9 +199,7 @@ final class TrainingStep {
                     wrt.add(in);
                 }
             }
-            long tB = System.nanoTime();
             OutAndGrad og = SameDiffWorkarounds.outputsAndGradients(sd, ph, g.outputs(), wrt);
-            long tC = System.nanoTime();
             outputs = og.getOutputs();
             for (String name : g.trainable()) {
                 grads.put(name, og.getGradients().get(name));
@@ -192,8 +222,6 @@ final class TrainingStep {
                 INDArray ge = grads.computeIfAbsent(WORD_EMBEDDINGS,
                         k -> Nd4j.zeros(dt, model.parameter(WORD_EMBEDDINGS).shape()));
                 scatterAddRows(ge, ids, tokenRows);
-                long tD = System.nanoTime();
-                System.err.printf("DBG fwd+prep %.0f ms, heads %.0f ms, bwd %.0f ms%n", (tB - tA) / 1e6, (tC - tB) / 1e6, (tD - tC) / 1e6);
             }
         } else {
             outputs = SameDiffWorkarounds.output(sd, ph, g.outputs());
@@ -261,7 +289,7 @@ final class TrainingStep {
             labelIds[i] = labels[targets[i]];
         }
         Map<String, INDArray> grads = new LinkedHashMap<>();
-        INDArray dLast = gradients ? Nd4j.zeros(DataType.FLOAT, (long) bs * t, config.hiddenSize()) : null;
+        INDArray dLast = gradients ? reusable("dLast", (long) bs * t, config.hiddenSize()).assign(0) : null;
         double loss = encoder.mlmLoss(targets, labelIds, (float) weight, gradients ? grads : null, dLast);
         if (gradients) {
             Map<String, INDArray> enc = encoder.backward(dLast);
@@ -284,10 +312,36 @@ final class TrainingStep {
         Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
         Map<String, INDArray> masks = new HashMap<>();
         for (String site : sites) {
-            masks.put(site, DropoutMasks.draw(site, model.config(), model.dataType(), bs, t, rng));
+            INDArray into = reusable("mask:" + site, DropoutMasks.shape(site, model.config(), bs, t));
+            masks.put(site, DropoutMasks.drawInto(site, model.config(), bs, t, rng, into));
         }
         return masks;
     }
+
+    /**
+     * @return the array {@code key} of this exact shape in the model's data type, kept from step to step (contents
+     *         undefined): dropout masks and the encoder-output gradient of the direct path, which fresh would cost
+     *         their page faults every step
+     */
+    private INDArray reusable(String key, long... shape) {
+        INDArray x = reusable.get(key);
+        if (x == null || !java.util.Arrays.equals(x.shape(), shape)) {
+            if (x != null) {
+                x.close();
+            }
+            x = Nd4j.createUninitialized(model.dataType(), shape);
+            reusable.put(key, x);
+        }
+        return x;
+    }
+
+    /** Frees the arrays kept between steps. */
+    void release() {
+        reusable.values().forEach(INDArray::close);
+        reusable.clear();
+    }
+
+    private final Map<String, INDArray> reusable = new HashMap<>();
 
     private static INDArray maskOf(Map<String, INDArray> masks, String site) {
         INDArray m = masks.get(site);

@@ -67,6 +67,8 @@ public final class Trainer {
     private final TrainingListener listener;
     private final LearningRateSchedule schedule;
     private final AdamW optimizer;
+    /** Gradient sums of a step, kept from step to step (zeroed at its start): no new gradient arrays per step. */
+    private final Map<String, INDArray> gradientSums = new LinkedHashMap<>();
     private static final String RECIPE_PREFIX = "recipe.";
 
     private long lastCheckpointNanos;
@@ -237,7 +239,8 @@ public final class Trainer {
     }
 
     private StepMetrics step(long step, long t0, FlopCount spent) {
-        Map<String, INDArray> sum = new LinkedHashMap<>();
+        Map<String, INDArray> sum = gradientSums;
+        sum.values().forEach(g -> g.assign(0));
         Map<String, Double> losses = new LinkedHashMap<>();
         long tokens = 0;
         long targetCount = 0;
@@ -246,16 +249,9 @@ public final class Trainer {
             long index = (step - 1) * acc + micro;
             Batch batch = stream.batch(index);
             TrainingBatch tb = modelBatch(batch);
-            StepResult r = model.computeGradients(objective, tb, dropoutSeed(index));
+            StepResult r = model.accumulateGradients(objective, tb, dropoutSeed(index), sum, 1.0 / acc);
             for (Map.Entry<String, Double> e : r.losses().entrySet()) {
                 losses.merge(e.getKey(), e.getValue() / acc, Double::sum);
-            }
-            for (Map.Entry<String, INDArray> e : r.gradients().entrySet()) {
-                INDArray g = e.getValue();
-                if (acc > 1) {
-                    g.divi(acc);
-                }
-                sum.merge(e.getKey(), g, INDArray::addi);
             }
             tokens += batch.tokenCount();
             targetCount += batch.targetCount();

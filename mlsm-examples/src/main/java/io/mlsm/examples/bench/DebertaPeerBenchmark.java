@@ -134,6 +134,7 @@ public final class DebertaPeerBenchmark {
         private final int seq;
         private final DebertaModel model;
         private final AdamW adam = new AdamW(AdamW.Options.defaults());
+        private final java.util.Map<String, INDArray> sums = new java.util.HashMap<>();    // as the Trainer keeps them
         private final Random random = new Random(7);
         private int step;
 
@@ -147,7 +148,8 @@ public final class DebertaPeerBenchmark {
         @Override
         public void step() {
             TrainingBatch b = DebertaTrainingBenchmark.randomBatch(random, cfg, batch, seq);
-            StepResult r = model.computeGradients(TrainingObjective.mlm(), b, step++);
+            sums.values().forEach(g -> g.assign(0));
+            StepResult r = model.accumulateGradients(TrainingObjective.mlm(), b, step++, sums, 1.0);
             adam.step(model.parameters(), r.gradients(), 1e-4);
         }
     }

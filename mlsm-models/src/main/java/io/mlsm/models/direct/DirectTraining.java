@@ -46,7 +46,7 @@ public final class DirectTraining implements AutoCloseable {
     /** Name of the row gradient of the looked-up word embeddings in {@link #backward}'s result. */
     public static final String TOKEN_EMBEDDING_ROWS = IN_TOKEN_EMBEDDINGS;
 
-    /** Dropout masks of one step by site name ({@code dropout.*}), drawn in the order they are asked for. */
+    /** Dropout masks of one step by site name ({@code dropout.*}); the arrays stay the caller's. */
     @FunctionalInterface
     public interface Masks {
         /** @return the mask of {@code site} (values 0 or {@code 1/keep}) */
@@ -60,6 +60,7 @@ public final class DirectTraining implements AutoCloseable {
     private final DebertaConfig cfg;
     private final Map<String, INDArray> params;
     private final ScratchBuffers scratch = new ScratchBuffers();
+    private final Map<String, INDArray> gradients = new java.util.HashMap<>();
     private final int h;
     private final int heads;
     private final int d;
@@ -139,8 +140,9 @@ public final class DirectTraining implements AutoCloseable {
      * Gradients of the last {@link #forward} pass.
      *
      * @param dLast gradient of the loss with respect to the last hidden state, {@code [B*T, H]} dense float32
-     * @return new arrays by parameter name (every encoder parameter the configuration uses, in the parameters'
-     *         shapes), and {@link #TOKEN_EMBEDDING_ROWS} → the gradient of the looked-up rows {@code [B*T, H]}
+     * @return arrays by parameter name (every encoder parameter the configuration uses, in the parameters' shapes),
+     *         owned by this instance and overwritten by its next step ({@link #owns}), and
+     *         {@link #TOKEN_EMBEDDING_ROWS} → the gradient of the looked-up rows {@code [B*T, H]} (a new array)
      */
     public Map<String, INDArray> backward(INDArray dLast) {
         Pass p = pass;
@@ -154,7 +156,7 @@ public final class DirectTraining implements AutoCloseable {
         Map<String, INDArray> grads = new LinkedHashMap<>();
         INDArray dx = slot("b.dx", (long) p.n * h);
         copy(dLast.isView() || dLast.ordering() != 'c' ? dLast.dup('c') : dLast, dx, (long) p.n * h);
-        INDArray dRel = cfg.c2p() || cfg.p2c() ? Nd4j.zeros(DataType.FLOAT, param(REL_EMBEDDINGS).shape()) : null;
+        INDArray dRel = cfg.c2p() || cfg.p2c() ? gradBuffer(REL_EMBEDDINGS).assign(0) : null;
         for (int l = cfg.numLayers() - 1; l >= 0; l--) {
             p.layers.get(l).backward(p.input(l), dx, grads, dRel);
         }
@@ -170,8 +172,8 @@ public final class DirectTraining implements AutoCloseable {
      * The MLM loss at target positions of the last {@link #forward} pass, without a graph: the head's transform
      * (dense, GELU, LayerNorm), the tied decoder over the vocabulary rows {@code [0, V)} plus their biases, and the
      * mean cross-entropy over the targets — {@link io.mlsm.models.loss.MlmLoss} on the graph. With {@code grads} it
-     * also adds {@code weight ×} the head's parameter gradients (the decoder's into a new word-embedding gradient)
-     * and writes the gradient of each target row into {@code dLast}.
+     * also puts {@code weight ×} the head's parameter gradients (arrays of this instance, as {@link #backward}'s) and
+     * writes the gradient of each target row into {@code dLast}.
      *
      * @param targets flat positions of the targets (distinct), row i of the loss
      * @param labels  label id of each target, already range-checked
@@ -260,7 +262,7 @@ public final class DirectTraining implements AutoCloseable {
             return loss;
         }
         // decoder: dE[0, V) = dLᵀ·act, d bias = Σ dL, d act = dL·E
-        INDArray dEmb = Nd4j.zeros(DataType.FLOAT, emb.shape());
+        INDArray dEmb = gradBuffer(WORD_EMBEDDINGS).assign(0);
         Sgemm.gemm(true, false, vocab, h, m, logits, 0, vocab, act, 0, h, 0f, dEmb, 0, h);
         float[] dBias = new float[(int) param(MLM_BIAS).length()];
         System.arraycopy(columnSums(logits, m, vocab), 0, dBias, 0, vocab);
@@ -272,12 +274,12 @@ public final class DirectTraining implements AutoCloseable {
         INDArray slope = slot("mlm.slope", (long) m * h);
         geluAndSlope(pre, act, slope, (long) m * h);
         multiplyInPlace(dPre, slope, (long) m * h);
-        grads.put(MLM_DENSE_WEIGHT, weightGrad(dPre, rows, h, h, wd, m));
-        grads.put(MLM_DENSE_BIAS, Nd4j.createFromArray(columnSums(dPre, m, h)));
-        grads.put(MLM_LN_WEIGHT, Nd4j.createFromArray(ln[0]));
-        grads.put(MLM_LN_BIAS, Nd4j.createFromArray(ln[1]));
+        grads.put(MLM_DENSE_WEIGHT, weightGrad(MLM_DENSE_WEIGHT, dPre, rows, h, h, m));
+        grads.put(MLM_DENSE_BIAS, vectorGrad(MLM_DENSE_BIAS, columnSums(dPre, m, h)));
+        grads.put(MLM_LN_WEIGHT, vectorGrad(MLM_LN_WEIGHT, ln[0]));
+        grads.put(MLM_LN_BIAS, vectorGrad(MLM_LN_BIAS, ln[1]));
         grads.put(WORD_EMBEDDINGS, dEmb);
-        grads.put(MLM_BIAS, Nd4j.createFromArray(dBias).reshape(param(MLM_BIAS).shape()));
+        grads.put(MLM_BIAS, vectorGrad(MLM_BIAS, dBias));
         INDArray dRows = slot("mlm.dRows", (long) m * h);
         Sgemm.gemm(false, false, m, h, h, dPre, 0, h, wd, 0, h, 0f, dRows, 0, h);
         FloatBuffer dr = fb(dRows);
@@ -287,6 +289,16 @@ public final class DirectTraining implements AutoCloseable {
             dl.put(targets[i] * h, row);
         }
         return loss;
+    }
+
+    /** @return whether {@code x} is one of this instance's gradient arrays (reused by the next step) */
+    public boolean owns(INDArray x) {
+        for (INDArray g : gradients.values()) {
+            if (g == x) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return the dropout sites a {@link #forward} with masks asks for (none when the rates are 0) */
@@ -342,6 +354,8 @@ public final class DirectTraining implements AutoCloseable {
     public void close() {
         releasePass();
         scratch.close();
+        gradients.values().forEach(INDArray::close);
+        gradients.clear();
     }
 
     private void releasePass() {
@@ -421,8 +435,8 @@ public final class DirectTraining implements AutoCloseable {
             });
             INDArray dE = Nd4j.createUninitialized(DataType.FLOAT, n, h);
             float[][] sums = layerNormBackward(dx, xhatE, invE, vector(EMBEDDINGS_LN_WEIGHT), n, dE, null, null);
-            grads.put(EMBEDDINGS_LN_WEIGHT, Nd4j.createFromArray(sums[0]));
-            grads.put(EMBEDDINGS_LN_BIAS, Nd4j.createFromArray(sums[1]));
+            grads.put(EMBEDDINGS_LN_WEIGHT, vectorGrad(EMBEDDINGS_LN_WEIGHT, sums[0]));
+            grads.put(EMBEDDINGS_LN_BIAS, vectorGrad(EMBEDDINGS_LN_BIAS, sums[1]));
             grads.put(TOKEN_EMBEDDING_ROWS, dE);
         }
 
@@ -434,10 +448,7 @@ public final class DirectTraining implements AutoCloseable {
         }
 
         void release() {
-            for (INDArray m : masks) {
-                m.close();
-            }
-            masks.clear();
+            masks.clear();                                          // the caller's arrays
         }
     }
 
@@ -662,31 +673,32 @@ public final class DirectTraining implements AutoCloseable {
             INDArray dOut = slot("b.dOut", (long) n * h);
             float[][] lnO = layerNormBackward(dx, xhatO, invO, vector(layer(l, OUTPUT_LN_WEIGHT)), n, da, dOut,
                     dropOut);
-            grads.put(layer(l, OUTPUT_LN_WEIGHT), Nd4j.createFromArray(lnO[0]));
-            grads.put(layer(l, OUTPUT_LN_BIAS), Nd4j.createFromArray(lnO[1]));
-            grads.put(layer(l, OUTPUT_BIAS), Nd4j.createFromArray(columnSums(dOut, n, h)));
+            grads.put(layer(l, OUTPUT_LN_WEIGHT), vectorGrad(layer(l, OUTPUT_LN_WEIGHT), lnO[0]));
+            grads.put(layer(l, OUTPUT_LN_BIAS), vectorGrad(layer(l, OUTPUT_LN_BIAS), lnO[1]));
+            grads.put(layer(l, OUTPUT_BIAS), vectorGrad(layer(l, OUTPUT_BIAS), columnSums(dOut, n, h)));
             INDArray act = slot("gelu", (long) n * inner);
             INDArray slope = slot("b.geluGrad", (long) n * inner);
             geluAndSlope(inter, act, slope, (long) n * inner);
             INDArray wo = param(layer(l, OUTPUT_WEIGHT));                                    // [H, I]
-            grads.put(layer(l, OUTPUT_WEIGHT), weightGrad(dOut, act, h, inner, wo));
+            grads.put(layer(l, OUTPUT_WEIGHT), weightGrad(layer(l, OUTPUT_WEIGHT), dOut, act, h, inner, n));
             INDArray dInter = slot("b.dInter", (long) n * inner);
             Sgemm.gemm(false, false, n, inner, h, dOut, 0, h, wo, 0, inner, 0f, dInter, 0, inner);
             multiplyInPlace(dInter, slope, (long) n * inner);
-            grads.put(layer(l, INTERMEDIATE_BIAS), Nd4j.createFromArray(columnSums(dInter, n, inner)));
+            grads.put(layer(l, INTERMEDIATE_BIAS), vectorGrad(layer(l, INTERMEDIATE_BIAS), columnSums(dInter, n, inner)));
             INDArray wi = param(layer(l, INTERMEDIATE_WEIGHT));                              // [I, H]
-            grads.put(layer(l, INTERMEDIATE_WEIGHT), weightGrad(dInter, attn, inner, h, wi));
+            grads.put(layer(l, INTERMEDIATE_WEIGHT), weightGrad(layer(l, INTERMEDIATE_WEIGHT), dInter, attn, inner, h,
+                    n));
             Sgemm.gemm(false, false, n, h, inner, dInter, 0, inner, wi, 0, h, 1f, da, 0, h);
 
             // attention LayerNorm: dy to the residual (the layer input's gradient) and to the output projection
             INDArray dAttnOut = slot("b.dOut", (long) n * h);
             float[][] lnA = layerNormBackward(da, xhatA, invA, vector(layer(l, ATTN_LN_WEIGHT)), n, dx, dAttnOut,
                     dropAttnOut);
-            grads.put(layer(l, ATTN_LN_WEIGHT), Nd4j.createFromArray(lnA[0]));
-            grads.put(layer(l, ATTN_LN_BIAS), Nd4j.createFromArray(lnA[1]));
-            grads.put(layer(l, ATTN_OUT_BIAS), Nd4j.createFromArray(columnSums(dAttnOut, n, h)));
+            grads.put(layer(l, ATTN_LN_WEIGHT), vectorGrad(layer(l, ATTN_LN_WEIGHT), lnA[0]));
+            grads.put(layer(l, ATTN_LN_BIAS), vectorGrad(layer(l, ATTN_LN_BIAS), lnA[1]));
+            grads.put(layer(l, ATTN_OUT_BIAS), vectorGrad(layer(l, ATTN_OUT_BIAS), columnSums(dAttnOut, n, h)));
             INDArray wAo = param(layer(l, ATTN_OUT_WEIGHT));                                 // [H, A]
-            grads.put(layer(l, ATTN_OUT_WEIGHT), weightGrad(dAttnOut, ctx, h, a, wAo));
+            grads.put(layer(l, ATTN_OUT_WEIGHT), weightGrad(layer(l, ATTN_OUT_WEIGHT), dAttnOut, ctx, h, a, n));
             INDArray dCtx = slot("b.dCtx", (long) n * a);
             Sgemm.gemm(false, false, n, a, h, dAttnOut, 0, h, wAo, 0, a, 0f, dCtx, 0, a);
 
@@ -701,10 +713,10 @@ public final class DirectTraining implements AutoCloseable {
                 System.arraycopy(sums, hd * 3 * d, dqb, hd * d, d);
                 System.arraycopy(sums, hd * 3 * d + 2 * d, dvb, hd * d, d);
             }
-            grads.put(layer(l, Q_BIAS), Nd4j.createFromArray(dqb));
-            grads.put(layer(l, V_BIAS), Nd4j.createFromArray(dvb));
+            grads.put(layer(l, Q_BIAS), vectorGrad(layer(l, Q_BIAS), dqb));
+            grads.put(layer(l, V_BIAS), vectorGrad(layer(l, V_BIAS), dvb));
             INDArray win = param(layer(l, IN_PROJ));                                         // [3A, H]
-            grads.put(layer(l, IN_PROJ), weightGrad(dQkv, x, 3 * a, h, win));
+            grads.put(layer(l, IN_PROJ), weightGrad(layer(l, IN_PROJ), dQkv, x, 3 * a, h, n));
             Sgemm.gemm(false, false, n, h, 3 * a, dQkv, 0, 3 * a, win, 0, h, 1f, dx, 0, h);
         }
 
@@ -783,7 +795,7 @@ public final class DirectTraining implements AutoCloseable {
                             (long) hd * d, a);
                 }
                 INDArray w = param(layer(l, POS_PROJ));                                      // [A, H]
-                grads.put(layer(l, POS_PROJ), weightGrad(dRelKey, relC, a, h, w, rel));
+                grads.put(layer(l, POS_PROJ), weightGrad(layer(l, POS_PROJ), dRelKey, relC, a, h, rel));
                 relativeRowsBackward(dRelKey, w, true, relMaskC, dRel);
             }
             if (dPq != null) {
@@ -799,9 +811,10 @@ public final class DirectTraining implements AutoCloseable {
                 for (int i = 0; i < rel * a; i++) {
                     buf.put(i, buf.get(i) * invScale);
                 }
-                grads.put(layer(l, POS_Q_PROJ_BIAS), Nd4j.createFromArray(columnSums(dRelQuery, rel, a)));
+                grads.put(layer(l, POS_Q_PROJ_BIAS), vectorGrad(layer(l, POS_Q_PROJ_BIAS), columnSums(dRelQuery, rel, a)));
                 INDArray w = param(layer(l, POS_Q_PROJ_WEIGHT));                             // [A, H]
-                grads.put(layer(l, POS_Q_PROJ_WEIGHT), weightGrad(dRelQuery, relP, a, h, w, rel));
+                grads.put(layer(l, POS_Q_PROJ_WEIGHT), weightGrad(layer(l, POS_Q_PROJ_WEIGHT), dRelQuery, relP, a, h,
+                        rel));
                 relativeRowsBackward(dRelQuery, w, false, relMaskP, dRel);
             }
         }
@@ -1020,14 +1033,34 @@ public final class DirectTraining implements AutoCloseable {
         return sum;
     }
 
-    /** @return a new {@code dW [out, in] = dYᵀ · X} over the pass's rows, in the weight's shape */
-    private INDArray weightGrad(INDArray dy, INDArray x, int out, int in, INDArray weight) {
-        return weightGrad(dy, x, out, in, weight, pass.n);
+    /** @return the gradient buffer of {@code name} holding {@code dW [out, in] = dYᵀ · X} over {@code rows} rows */
+    private INDArray weightGrad(String name, INDArray dy, INDArray x, int out, int in, int rows) {
+        INDArray g = gradBuffer(name);
+        Sgemm.gemm(true, false, out, in, rows, dy, 0, out, x, 0, in, 0f, g, 0, in);
+        return g;
     }
 
-    private static INDArray weightGrad(INDArray dy, INDArray x, int out, int in, INDArray weight, int rows) {
-        INDArray g = Nd4j.createUninitialized(DataType.FLOAT, weight.shape());
-        Sgemm.gemm(true, false, out, in, rows, dy, 0, out, x, 0, in, 0f, g, 0, in);
+    /** @return the gradient buffer of parameter {@code name} holding {@code values} */
+    private INDArray vectorGrad(String name, float[] values) {
+        INDArray g = gradBuffer(name);
+        g.data().asNioFloat().put(0, values);
+        return g;
+    }
+
+    /**
+     * @return this instance's gradient array of parameter {@code name}: dense, in the parameter's shape, kept between
+     *         steps (a fresh base-preset gradient set cost 0.45 s of page faults per step)
+     */
+    private INDArray gradBuffer(String name) {
+        long[] shape = param(name).shape();
+        INDArray g = gradients.get(name);
+        if (g == null || !java.util.Arrays.equals(g.shape(), shape)) {
+            if (g != null) {
+                g.close();
+            }
+            g = Nd4j.createUninitialized(DataType.FLOAT, shape);
+            gradients.put(name, g);
+        }
         return g;
     }
 

@@ -55,25 +55,36 @@ public final class DropoutMasks {
      * Drawing the sites in the graph's placeholder order gives the graph's masks.
      */
     public static INDArray draw(String name, DebertaConfig config, DataType dt, int bs, int t, Random rng) {
+        return drawInto(name, config, bs, t, rng, Nd4j.createUninitialized(dt, shape(name, config, bs, t)));
+    }
+
+    /** @return the shape of site {@code name}'s mask for a batch of B × T */
+    public static long[] shape(String name, DebertaConfig config, int bs, int t) {
         long h = config.hiddenSize();
-        long[] shape;
-        double drop;
         if (name.endsWith(SITE_ATTENTION_PROBS)) {
-            shape = new long[]{(long) config.numHeads() * bs, t, t};
-            drop = config.attentionDropout();
+            return new long[]{(long) config.numHeads() * bs, t, t};
         } else if (name.endsWith(SITE_REL_C2P) || name.endsWith(SITE_REL_P2C)) {
-            shape = new long[]{2L * t, h};
-            drop = config.hiddenDropout();
+            return new long[]{2L * t, h};
         } else if (name.equals(DROPOUT_POOLER)) {
-            shape = new long[]{bs, h};
-            drop = config.hiddenDropout();
-        } else {
-            shape = new long[]{(long) bs * t, h};
-            drop = config.hiddenDropout();
+            return new long[]{bs, h};
         }
+        return new long[]{(long) bs * t, h};
+    }
+
+    /**
+     * {@link #draw} into an existing array of the site's {@link #shape} (reused from step to step: fresh native
+     * arrays cost their page faults).
+     *
+     * @return {@code into}
+     */
+    public static INDArray drawInto(String name, DebertaConfig config, int bs, int t, Random rng, INDArray into) {
+        if (!java.util.Arrays.equals(into.shape(), shape(name, config, bs, t))) {
+            throw new IllegalArgumentException("mask array for " + name + " is " + java.util.Arrays.toString(
+                    into.shape()) + ", expected " + java.util.Arrays.toString(shape(name, config, bs, t)));
+        }
+        double drop = name.endsWith(SITE_ATTENTION_PROBS) ? config.attentionDropout() : config.hiddenDropout();
         double keep = 1.0 - drop;
-        INDArray mask = Nd4j.createUninitialized(dt, shape);
-        Nd4j.getExecutioner().exec(new BernoulliDistribution(mask, keep), rng);
-        return mask.muli(1.0 / keep);
+        Nd4j.getExecutioner().exec(new BernoulliDistribution(into, keep), rng);
+        return into.muli(1.0 / keep);
     }
 }

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Training and inference through pooled buffers: results bit-identical when buffers are reused (ops overwrite all
+ * Training (the SameDiff graph path, {@code -Dmlsm.training=graph}) and inference through pooled buffers: results bit-identical when buffers are reused (ops overwrite all
  * they write), the pools flat from step to step, no lease left behind, and a dropped model's pools freed.
  */
 class PooledStepsTest {
@@ -39,6 +39,16 @@ class PooledStepsTest {
 
     private static float[] flat(INDArray a) {
         return a.dup().reshape(a.length()).toFloatVector();
+    }
+
+    @org.junit.jupiter.api.BeforeEach
+    void graphTraining() {
+        System.setProperty("mlsm.training", "graph");       // the SameDiff training graph is what pools its buffers
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void restore() {
+        System.clearProperty("mlsm.training");
     }
 
     @Test
