@@ -22,13 +22,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The direct float32 training path ({@link DirectTraining} for the encoder, the loss terms as a graph on its output)
  * against the SameDiff training graph on the same weights, batch and dropout seed: losses and every gradient, for
  * each combination of the relative terms, with padding, dropout at every site, and objectives that read the target
- * rows (MLM, MLSM + MLM) or the whole encoder output (classification). The Hugging Face gradient fixture
- * ({@link HfReferenceTest}) runs through the direct path by default.
+ * rows (MLM, MLSM + MLM) or the whole encoder output (classification). The path is opt-in
+ * ({@code -Dmlsm.training=direct}); these tests select it.
  */
 class DirectTrainingTest {
 
     private static final String PROPERTY = "mlsm.training";
     private static final int V = 97;
+
+    @org.junit.jupiter.api.BeforeEach
+    void direct() {
+        System.setProperty(PROPERTY, "direct");                 // opt-in while its reproducibility bug is open
+    }
 
     @AfterEach
     void restore() {
@@ -40,7 +45,7 @@ class DirectTrainingTest {
         try {
             return s.get();
         } finally {
-            System.clearProperty(PROPERTY);
+            System.setProperty(PROPERTY, "direct");
         }
     }
 
@@ -146,7 +151,7 @@ class DirectTrainingTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> m.computeGradients(TrainingObjective.mlm(), batch(2, 6, 42)));
         assertTrue(e.getMessage().contains("mlsm.training"), e.getMessage());
-        System.clearProperty(PROPERTY);
+        System.setProperty(PROPERTY, "direct");
         DirectTraining t = new DirectTraining(m.config(), m.parameters());
         assertThrows(IllegalStateException.class, () -> t.backward(Nd4j.zeros(DataType.FLOAT, 12, 32)));
     }
