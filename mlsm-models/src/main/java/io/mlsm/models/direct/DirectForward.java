@@ -308,24 +308,8 @@ public final class DirectForward implements AutoCloseable {
 
         /** q ← (q + q_bias)·invScale, v ← v + v_bias, in the {@code [N, 3A]} projection. */
         private void biasAndScaleQkv(int l) {
-            float[] qb = vector(layer(l, Q_BIAS));
-            float[] vb = vector(layer(l, V_BIAS));
-            FloatBuffer buf = qkv.data().asNioFloat();
-            int width = 3 * a;
-            forRows(n, (lo, hi) -> {
-                float[] row = new float[width];
-                for (int r = lo; r < hi; r++) {
-                    buf.get(r * width, row);
-                    for (int hd = 0; hd < heads; hd++) {
-                        int base = hd * 3 * d;
-                        for (int e = 0; e < d; e++) {
-                            row[base + e] = (row[base + e] + qb[hd * d + e]) * invScale;
-                            row[base + 2 * d + e] += vb[hd * d + e];
-                        }
-                    }
-                    buf.put(r * width, row);
-                }
-            });
+            DirectForward.biasAndScaleQkv(qkv, n, vector(layer(l, Q_BIAS)), vector(layer(l, V_BIAS)), heads, d,
+                    invScale);
         }
 
         /** posKey = rel·W_posᵀ and posQuery = (rel·W_posqᵀ + b)·invScale over the 2s table rows in use. */
@@ -476,6 +460,29 @@ public final class DirectForward implements AutoCloseable {
             }
             return bias;
         }
+    }
+
+    /**
+     * q ← (q + q_bias)·invScale and v ← v + v_bias in the first {@code rows} rows of a {@code [N, 3A]} projection
+     * whose columns are {@code [head][q|k|v][d]} (the inference and the training passes).
+     */
+    static void biasAndScaleQkv(INDArray qkv, int rows, float[] qb, float[] vb, int heads, int d, float invScale) {
+        FloatBuffer buf = qkv.data().asNioFloat();
+        int width = 3 * heads * d;
+        forRows(rows, (lo, hi) -> {
+            float[] row = new float[width];
+            for (int r = lo; r < hi; r++) {
+                buf.get(r * width, row);
+                for (int hd = 0; hd < heads; hd++) {
+                    int base = hd * 3 * d;
+                    for (int e = 0; e < d; e++) {
+                        row[base + e] = (row[base + e] + qb[hd * d + e]) * invScale;
+                        row[base + 2 * d + e] += vb[hd * d + e];
+                    }
+                }
+                buf.put(r * width, row);
+            }
+        });
     }
 
     /**

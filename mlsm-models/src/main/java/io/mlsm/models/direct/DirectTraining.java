@@ -560,24 +560,8 @@ public final class DirectTraining implements AutoCloseable {
 
         /** q ← (q + q_bias)·invScale, v ← v + v_bias. */
         private void biasAndScaleQkv() {
-            float[] qb = vector(layer(l, Q_BIAS));
-            float[] vb = vector(layer(l, V_BIAS));
-            FloatBuffer buf = fb(qkv);
-            int width = 3 * a;
-            DirectForward.forRows(n, (lo, hi) -> {
-                float[] row = new float[width];
-                for (int r = lo; r < hi; r++) {
-                    buf.get(r * width, row);
-                    for (int hd = 0; hd < heads; hd++) {
-                        int base = hd * 3 * d;
-                        for (int e = 0; e < d; e++) {
-                            row[base + e] = (row[base + e] + qb[hd * d + e]) * invScale;
-                            row[base + 2 * d + e] += vb[hd * d + e];
-                        }
-                    }
-                    buf.put(r * width, row);
-                }
-            });
+            DirectForward.biasAndScaleQkv(qkv, n, vector(layer(l, Q_BIAS)), vector(layer(l, V_BIAS)), heads, d,
+                    invScale);
         }
 
         /**
