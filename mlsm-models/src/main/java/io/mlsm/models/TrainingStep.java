@@ -309,7 +309,7 @@ final class TrainingStep {
      */
     private Map<String, INDArray> drawMasks(java.util.Collection<String> names, long seed, int bs, int t) {
         java.util.TreeSet<String> sites = new java.util.TreeSet<>(names);
-        Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
+        Random rng = DropoutMasks.generator(seed);
         Map<String, INDArray> masks = new HashMap<>();
         for (String site : sites) {
             INDArray into = reusable("mask:" + site, DropoutMasks.shape(site, model.config(), bs, t));

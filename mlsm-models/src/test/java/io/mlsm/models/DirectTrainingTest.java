@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The direct float32 training path ({@link DirectTraining} for the encoder, the loss terms as a graph on its output)
  * against the SameDiff training graph on the same weights, batch and dropout seed: losses and every gradient, for
  * each combination of the relative terms, with padding, dropout at every site, and objectives that read the target
- * rows (MLM, MLSM + MLM) or the whole encoder output (classification). The path is opt-in
- * ({@code -Dmlsm.training=direct}); these tests select it.
+ * rows (MLM, MLSM + MLM) or the whole encoder output (classification). The direct path is the default; these tests
+ * select each path explicitly ({@code mlsm.training}).
  */
 class DirectTrainingTest {
 
@@ -32,7 +32,7 @@ class DirectTrainingTest {
 
     @org.junit.jupiter.api.BeforeEach
     void direct() {
-        System.setProperty(PROPERTY, "direct");                 // opt-in while its reproducibility bug is open
+        System.setProperty(PROPERTY, "direct");
     }
 
     @AfterEach

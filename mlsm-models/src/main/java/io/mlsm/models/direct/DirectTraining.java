@@ -89,15 +89,13 @@ public final class DirectTraining implements AutoCloseable {
     }
 
     /**
-     * Whether this path trains a model at sequence length T: {@code -Dmlsm.training=direct}, float32 on ND4J's CPU
-     * backend, T within the relative span. The default is the SameDiff graph: the direct path matches the graph
-     * within one process, but results differed between processes (a 150-step run ended at held-out loss 1.04, 1.45
-     * and 1.62), a reproducibility bug not found yet.
+     * Whether this path trains a model at sequence length T: float32 on ND4J's CPU backend, T within the relative
+     * span, and {@code mlsm.training} not set to {@code graph} (the default is {@code direct}).
      *
      * @throws IllegalArgumentException when {@code mlsm.training} is neither {@code direct} nor {@code graph}
      */
     public static boolean serves(DataType dataType, DebertaConfig cfg, int seqLen) {
-        String mode = System.getProperty("mlsm.training", "graph");     // opt-in: see the class comment
+        String mode = System.getProperty("mlsm.training", "direct");
         if (!mode.equals("direct") && !mode.equals("graph")) {
             throw new IllegalArgumentException("system property mlsm.training must be 'direct' or 'graph', got '"
                     + mode + "'");

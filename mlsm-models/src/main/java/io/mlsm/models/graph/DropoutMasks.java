@@ -36,7 +36,29 @@ public final class DropoutMasks {
      */
     public static void fill(CompiledGraph g, Map<String, INDArray> ph, DebertaConfig config, DataType dt, int bs,
                             int t, long seed) {
-        fill(g, ph, config, dt, bs, t, Nd4j.getRandomFactory().getNewRandomInstance(seed));
+        fill(g, ph, config, dt, bs, t, generator(seed));
+    }
+
+    /**
+     * The native generator for a step's masks. ND4J's native generator treats seed 0 as "seed from the clock" (two
+     * processes drew different masks for it) and lets seeds that agree in their low 32 bits start alike, so the seed
+     * is mixed (SplitMix64's finaliser) into a value whose low half is never zero: every seed, 0 included, gives the
+     * same masks in every process.
+     *
+     * @param seed the step's dropout seed (any value)
+     * @return a fresh generator
+     */
+    public static Random generator(long seed) {
+        return Nd4j.getRandomFactory().getNewRandomInstance(nativeSeed(seed));
+    }
+
+    /** @return {@code seed} mixed for ND4J's native generator: a bijective mix, with a low half that is not zero */
+    static long nativeSeed(long seed) {
+        long z = seed + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z ^= z >>> 31;
+        return (int) z == 0 ? z | 1 : z;
     }
 
     /**
